@@ -1,0 +1,60 @@
+/**
+ * Classifying database errors by what the caller should do about them. Sequelize wraps the
+ * driver's error as `parent`/`original`, so both classifiers look through those. They do not
+ * follow `cause`: the shared package's own errors use it to carry a Secrets Manager failure, and a
+ * timed-out secret fetch (already retried by the SDK) is not a broken database connection.
+ */
+
+interface Chained {
+  code?: unknown;
+  errno?: unknown;
+  name?: unknown;
+  message?: unknown;
+  parent?: unknown;
+  original?: unknown;
+}
+
+function someInChain(error: unknown, test: (e: Chained) => boolean, depth = 0): boolean {
+  if (typeof error !== 'object' || error === null || depth > 5) return false;
+  const e = error as Chained;
+  if (test(e)) return true;
+  return [e.parent, e.original].some((inner) => inner !== error && someInChain(inner, test, depth + 1));
+}
+
+/**
+ * Driver error codes that mean "the server rejected these credentials" — the codes AWS's
+ * secrets-aware JDBC drivers also treat as a cue to re-read the secret:
+ * PostgreSQL 28P01 (invalid_password) and 28000 (invalid_authorization_specification), Redshift
+ * 28P01, MySQL/MariaDB 1045 (ER_ACCESS_DENIED_ERROR).
+ */
+const AUTH_FAILURE_CODES = new Set<unknown>(['28P01', '28000', 1045, 'ER_ACCESS_DENIED_ERROR']);
+
+/** True when `error`, or an error it wraps, is an authentication failure. */
+export function isAuthFailure(error: unknown): boolean {
+  return someInChain(error, (e) => AUTH_FAILURE_CODES.has(e.code) || AUTH_FAILURE_CODES.has(e.errno));
+}
+
+/** Sequelize's classes for "could not get a working connection" (refused, timed out, pool exhausted...). */
+const CONNECTION_ERROR_NAMES = /^Sequelize(Connection\w*Error|HostNotFoundError|HostNotReachableError|InvalidConnectionError|AccessDeniedError)$/;
+/** Socket-level failures and PostgreSQL's "connection exception" (08xxx) and shutdown (57P0x) states. */
+const NETWORK_CODES = new Set<unknown>(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND', '57P01', '57P02', '57P03', '53300']);
+/** pg reports a socket closed under a running query with a plain Error and no code. */
+const NETWORK_MESSAGES = /Connection terminated|Client has encountered a connection error|timeout exceeded when trying to connect|Connection timed out/i;
+
+/**
+ * True when the database could not be reached or the connection broke: a transient outage the
+ * caller should answer with 503 (and may retry later), as opposed to a bug or bad input.
+ * Authentication failures count too: from the caller's side the database is unavailable.
+ */
+export function isConnectionFailure(error: unknown): boolean {
+  return someInChain(
+    error,
+    (e) =>
+      (typeof e.name === 'string' && CONNECTION_ERROR_NAMES.test(e.name)) ||
+      NETWORK_CODES.has(e.code) ||
+      (typeof e.code === 'string' && e.code.startsWith('08')) ||
+      (typeof e.message === 'string' && NETWORK_MESSAGES.test(e.message)) ||
+      AUTH_FAILURE_CODES.has(e.code) ||
+      AUTH_FAILURE_CODES.has(e.errno),
+  );
+}

@@ -1,0 +1,262 @@
+import pg from 'pg';
+import { coldStart, restoreEnvironment } from '../../../../testing/container';
+import { createTestDatabase, type TestDatabase } from '../../../../testing/db';
+import { assertNoSecretIn, registerSecret } from '../../../../testing/logCapture';
+import { FakeSecretsManager } from '../../../../tools/fakeSecretsManager';
+import { closeDatabase, connectToDatabase, CredentialsUnavailableError, databaseStatus, isAuthFailure, sequelize } from '../../src';
+
+/**
+ * These tests run on the password-checking (scram-sha-256) server: a rotated or wrong password
+ * really is rejected there, so a passing rotation test means the refresh really happened.
+ */
+const fake = new FakeSecretsManager();
+const ROLE = 'app_rotating';
+const PASSWORDS = ['first-Pw-1a2b3c', 'second-Pw-4d5e6f', 'third-Pw-7g8h9i'] as const;
+let db: TestDatabase;
+let admin: pg.Client;
+let handshakes = 0;
+
+async function setRolePassword(password: string): Promise<void> {
+  await admin.query(`ALTER ROLE ${ROLE} PASSWORD ${pg.escapeLiteral(password)}`);
+}
+
+/** Kill the role's server connections, as an idle timeout or a restart would, and wait until the pool notices. */
+async function killConnections(): Promise<void> {
+  await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = $1', [ROLE]);
+  const pool = (sequelize.connectionManager as unknown as { pool: { size: number } }).pool;
+  for (let i = 0; i < 100 && pool.size > 0; i += 1) await new Promise((resolve) => setTimeout(resolve, 20));
+}
+
+function putSecret(password: string): void {
+  fake.putSecret('prod/app-db', { engine: 'postgres', host: db.host, port: db.port, dbname: db.database, username: ROLE, password });
+}
+
+async function freshContainer(env: Record<string, string>): Promise<void> {
+  await coldStart(env);
+  fake.configureEnvironment();
+  fake.calls.length = 0;
+}
+
+beforeAll(async () => {
+  await fake.start();
+  db = await createTestDatabase('AUTH');
+  admin = await db.admin();
+  PASSWORDS.forEach(registerSecret);
+  await db.createLoginRole(ROLE, PASSWORDS[0]);
+  sequelize.addHook('afterConnect', () => {
+    handshakes += 1;
+  });
+});
+
+afterAll(async () => {
+  await restoreEnvironment();
+  await db.drop();
+  await fake.stop();
+});
+
+const productionEnv = (): Record<string, string> => ({ NODE_ENV: 'production', DB_SECRET_NAME: 'prod/app-db', DB_NAME: 'unused', DB_USER: 'unused' });
+
+describe('development', () => {
+  test('credentials from DB_*, one handshake however often it is called, no AWS call', async () => {
+    await freshContainer({ NODE_ENV: 'development', DB_HOST: db.host, DB_PORT: String(db.port), DB_NAME: db.database, DB_USER: ROLE, DB_PASSWORD: PASSWORDS[0], DB_SECRET_NAME: 'prod/app-db' });
+    await setRolePassword(PASSWORDS[0]);
+    handshakes = 0;
+    const instance = await connectToDatabase();
+    for (let i = 0; i < 5; i += 1) {
+      await connectToDatabase();
+      await instance.query('SELECT 1');
+    }
+    expect(handshakes).toBe(1);
+    expect(databaseStatus()).toMatchObject({ credentialsFetched: true, credentialsSource: 'env' });
+    expect(fake.callCount()).toBe(0);
+  });
+
+  test('closeDatabase closes the pool; the next connectToDatabase reopens it', async () => {
+    await closeDatabase();
+    const instance = await connectToDatabase();
+    const [rows] = await instance.query('SELECT current_user AS who');
+    expect(rows).toEqual([{ who: ROLE }]);
+  });
+
+  test('a wrong .env password fails with the auth error and is not retried', async () => {
+    await freshContainer({ NODE_ENV: 'development', DB_HOST: db.host, DB_PORT: String(db.port), DB_NAME: db.database, DB_USER: ROLE, DB_PASSWORD: PASSWORDS[2] });
+    const error = await connectToDatabase().catch((e: unknown) => e);
+    expect(isAuthFailure(error)).toBe(true);
+    expect(databaseStatus().refreshes).toBe(0);
+    assertNoSecretIn(String((error as Error).message), 'the error message');
+  });
+});
+
+describe('production with Secrets Manager', () => {
+  test('concurrent first calls share one secret fetch and one handshake; later calls reuse both', async () => {
+    await freshContainer(productionEnv());
+    await setRolePassword(PASSWORDS[0]);
+    putSecret(PASSWORDS[0]);
+    handshakes = 0;
+    const instances = await Promise.all(Array.from({ length: 20 }, () => connectToDatabase()));
+    expect(new Set(instances).size).toBe(1);
+    for (let i = 0; i < 10; i += 1) await (await connectToDatabase()).query('SELECT 1');
+    expect(fake.callCount('GetSecretValue')).toBe(1);
+    expect(handshakes).toBe(1);
+    expect(databaseStatus()).toEqual({ credentialsFetched: true, credentialsSource: 'secrets-manager', refreshes: 0 });
+  });
+
+  test('a rotated password: the next connection is rejected, the secret re-read once, and the query succeeds', async () => {
+    await setRolePassword(PASSWORDS[1]);
+    putSecret(PASSWORDS[1]);
+    await killConnections();
+    const before = fake.callCount('GetSecretValue');
+    const instance = await connectToDatabase();
+    const [rows] = await instance.query('SELECT current_user AS who');
+    expect(rows).toEqual([{ who: ROLE }]);
+    expect(fake.callCount('GetSecretValue') - before).toBe(1);
+    expect(databaseStatus().refreshes).toBe(1);
+    // Both pool connections failing at once still cost one refresh.
+    await setRolePassword(PASSWORDS[2]);
+    putSecret(PASSWORDS[2]);
+    await killConnections();
+    await Promise.all([instance.query('SELECT pg_sleep(0.05)'), instance.query('SELECT pg_sleep(0.05)')]);
+    expect(fake.callCount('GetSecretValue') - before).toBe(2);
+  });
+
+  test('a password no version of the secret holds fails after a bounded number of reads, with no sleep', async () => {
+    await setRolePassword('not-in-any-version-0'); // the secret says PASSWORDS[2], previously PASSWORDS[1]
+    await killConnections();
+    const before = fake.callCount('GetSecretValue');
+    const started = Date.now();
+    const error = await sequelize.query('SELECT 1').catch((e: unknown) => e);
+    expect(isAuthFailure(error)).toBe(true);
+    // AWSCURRENT past the cache, AWSPENDING (absent), AWSPREVIOUS, AWSCURRENT again (in case the
+    // rotation finished meanwhile): four reads, then the error.
+    expect(fake.callCount('GetSecretValue') - before).toBe(4);
+    expect(Date.now() - started).toBeLessThan(1_500);
+    assertNoSecretIn(String((error as Error).message), 'the error message');
+    // For a while no new search starts: failing connections cost no Secrets Manager call.
+    await setRolePassword(PASSWORDS[0]);
+    putSecret(PASSWORDS[0]);
+    const during = fake.callCount('GetSecretValue');
+    expect(isAuthFailure(await sequelize.query('SELECT 1').catch((e: unknown) => e))).toBe(true);
+    expect(fake.callCount('GetSecretValue')).toBe(during);
+    // After the back-off (1 s after a first failed search) the next connection recovers by itself.
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    await expect(sequelize.query('SELECT 1')).resolves.toBeDefined();
+  });
+
+  test("AWS's rotation order: while only AWSPENDING holds the database's password, connections use it", async () => {
+    // createSecret: the new password is staged as AWSPENDING; setSecret: the database takes it.
+    fake.stagePending('prod/app-db', { engine: 'postgres', host: db.host, port: db.port, dbname: db.database, username: ROLE, password: PASSWORDS[1] });
+    await setRolePassword(PASSWORDS[1]);
+    await killConnections();
+    const before = fake.callCount('GetSecretValue');
+    await expect(sequelize.query('SELECT 1')).resolves.toBeDefined();
+    expect(fake.callCount('GetSecretValue') - before).toBe(2); // AWSCURRENT (still the old one), then AWSPENDING
+    // finishSecret: AWSCURRENT moves onto the new version; nothing more needs fetching.
+    fake.promotePending('prod/app-db');
+    await killConnections();
+    await expect(sequelize.query('SELECT 1')).resolves.toBeDefined();
+    expect(fake.callCount('GetSecretValue') - before).toBe(2);
+  });
+
+  test('the rotation finishes in the middle of the search: the final AWSCURRENT read finds the new password', async () => {
+    // The database has the new password; AWSCURRENT has the old one until the search has read it,
+    // then the rotation's finishSecret runs: AWSPENDING is gone before the search asks for it.
+    const next = 'mid-search-Pw-1q2w3e';
+    registerSecret(next);
+    fake.stagePending('prod/app-db', { engine: 'postgres', host: db.host, port: db.port, dbname: db.database, username: ROLE, password: next });
+    await setRolePassword(next);
+    await killConnections();
+    let promoted = false;
+    // finishSecret runs right after the search's first read (AWSCURRENT, still the old password).
+    fake.afterCall = (call) => {
+      if (!promoted && call.operation === 'GetSecretValue') {
+        fake.promotePending('prod/app-db');
+        promoted = true;
+      }
+    };
+    const before = fake.callCount('GetSecretValue');
+    try {
+      await expect(sequelize.query('SELECT 1')).resolves.toBeDefined();
+    } finally {
+      fake.afterCall = undefined;
+    }
+    // AWSCURRENT (old), AWSPENDING (gone), AWSPREVIOUS (old), AWSCURRENT (new).
+    expect(fake.callCount('GetSecretValue') - before).toBe(4);
+    expect(promoted).toBe(true);
+    // Put the role back where the next test expects it.
+    await setRolePassword(PASSWORDS[1]);
+    putSecret(PASSWORDS[1]);
+    await killConnections();
+    await sequelize.query('SELECT 1');
+  });
+
+  test('secret updated before the database: a cold start in between falls back to AWSPREVIOUS', async () => {
+    putSecret(PASSWORDS[2]); // AWSCURRENT is new; the database still has PASSWORDS[1] (now AWSPREVIOUS)
+    await freshContainer(productionEnv());
+    await expect((await connectToDatabase()).query('SELECT 1')).resolves.toBeDefined();
+    expect(fake.callCount('GetSecretValue')).toBe(4); // initial AWSCURRENT, forced AWSCURRENT, AWSPENDING, AWSPREVIOUS
+    // Then the database changes too: the next connection moves back to AWSCURRENT.
+    await setRolePassword(PASSWORDS[2]);
+    await killConnections();
+    await expect(sequelize.query('SELECT 1')).resolves.toBeDefined();
+    expect(fake.callCount('GetSecretValue')).toBe(5);
+  });
+
+  test('Secrets Manager failing during the search does not end it: the other reads still find the password', async () => {
+    await freshContainer(productionEnv());
+    await setRolePassword(PASSWORDS[0]);
+    putSecret(PASSWORDS[0]);
+    await connectToDatabase();
+    await setRolePassword(PASSWORDS[1]);
+    putSecret(PASSWORDS[1]);
+    await killConnections();
+    fake.inject({ kind: 'server-error', operation: 'GetSecretValue', times: 3 }); // the first read, all SDK attempts
+    await expect(sequelize.query('SELECT 1')).resolves.toBeDefined();
+    expect(databaseStatus().credentialsSource).toBe('secrets-manager');
+  });
+
+  test('the DB_PASSWORD fallback is replaced by the secret once the server rejects it', async () => {
+    await freshContainer({ ...productionEnv(), DB_HOST: db.host, DB_PORT: String(db.port), DB_NAME: db.database, DB_USER: ROLE, DB_PASSWORD: PASSWORDS[2] });
+    await setRolePassword(PASSWORDS[1]);
+    putSecret(PASSWORDS[1]);
+    fake.inject({ kind: 'server-error', operation: 'GetSecretValue', times: 3 }); // down at the cold start
+    await expect(connectToDatabase()).resolves.toBe(sequelize);
+    expect(databaseStatus().credentialsSource).toBe('secrets-manager');
+    const [rows] = await sequelize.query('SELECT current_user AS who');
+    expect(rows).toEqual([{ who: ROLE }]);
+  });
+
+  test('credentials that never opened a connection are not kept', async () => {
+    await freshContainer(productionEnv());
+    await setRolePassword('in-no-version-Pw-0');
+    registerSecret('in-no-version-Pw-0');
+    await expect(connectToDatabase()).rejects.toBeDefined();
+    expect(databaseStatus().credentialsSource).toBeUndefined();
+    await setRolePassword(PASSWORDS[2]);
+    putSecret(PASSWORDS[2]);
+    await new Promise((resolve) => setTimeout(resolve, 1_100)); // the failed search's back-off
+    fake.calls.length = 0;
+    await expect(connectToDatabase()).resolves.toBe(sequelize);
+    // Fetched afresh (past nothing: the rejected credentials were dropped), not reused.
+    expect(databaseStatus().credentialsSource).toBe('secrets-manager');
+    const [rows] = await sequelize.query('SELECT current_user AS who');
+    expect(rows).toEqual([{ who: ROLE }]);
+  });
+
+  test('connectToDatabase during closeDatabase waits for the close and opens a fresh pool', async () => {
+    await connectToDatabase();
+    const closing = closeDatabase();
+    const reopened = connectToDatabase();
+    await closing;
+    const instance = await reopened;
+    await expect(instance.query('SELECT 1')).resolves.toBeDefined();
+  });
+
+  test('Secrets Manager unavailable and no DB_PASSWORD: a typed error; the next call tries again', async () => {
+    await freshContainer({ ...productionEnv(), DB_SECRET_NAME: 'prod/not-yet-created' });
+    const error = await connectToDatabase().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(CredentialsUnavailableError);
+    expect((error as Error).message).toContain('prod/not-yet-created');
+    fake.putSecret('prod/not-yet-created', { engine: 'postgres', host: db.host, port: db.port, dbname: db.database, username: ROLE, password: PASSWORDS[2] });
+    await expect(connectToDatabase()).resolves.toBe(sequelize);
+  });
+});
