@@ -1,0 +1,27 @@
+/**
+ * The `health` function: `GET /health` runs `SELECT 1` and reports the round trip. When the database
+ * does not answer it is a 503 that says only that: no host, user, password or driver message.
+ */
+import { connectToDatabase, createHttpHandler, databaseStatus, describeError, json, logger, type Health, type HealthUnavailable } from '@lambdas/shared';
+
+const UNREACHABLE: HealthUnavailable = {
+  status: 'unavailable',
+  database: 'unreachable',
+  error: { code: 'database_unavailable', message: 'The database did not answer' },
+};
+
+export const handler = createHttpHandler('health', {
+  'GET /health': async () => {
+    const started = performance.now();
+    try {
+      const sequelize = await connectToDatabase();
+      await sequelize.query('SELECT 1', { raw: true, logging: false });
+    } catch (error) {
+      logger.warn('Health check: database unreachable', { error: describeError(error) });
+      return json(503, UNREACHABLE);
+    }
+    const latencyMs = Math.round((performance.now() - started) * 100) / 100;
+    const body: Health = { status: 'ok', database: 'ok', credentialsSource: databaseStatus().credentialsSource ?? 'env', latencyMs };
+    return json(200, body);
+  },
+});
