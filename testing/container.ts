@@ -1,0 +1,23 @@
+/**
+ * "A new Lambda container" inside one test process: the shared package's per-container state
+ * (pool, fetched credentials, secret cache, loaded .env) is forgotten and the environment replaced.
+ */
+import { closeDatabase, resetCredentialsForTests, resetEnvForTests, resetSecretManagerForTests } from '../lambdas/shared/src';
+
+// Importing the shared package may already have loaded a developer's .env: containers start without DB_*.
+const baseline = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('DB_')));
+
+export async function coldStart(env: Record<string, string>): Promise<void> {
+  await closeDatabase();
+  resetCredentialsForTests();
+  resetSecretManagerForTests();
+  resetEnvForTests();
+  process.env = { ...baseline, ...env };
+}
+
+/** Puts the environment back as it was before the first `coldStart` (call in `afterAll`). */
+export async function restoreEnvironment(): Promise<void> {
+  await closeDatabase();
+  process.env = { ...baseline };
+  resetEnvForTests();
+}

@@ -1,0 +1,103 @@
+/**
+ * A loopback TCP proxy the tests control, to make a real database misbehave the way networks do:
+ * `drop()` cuts every open connection and refuses new ones (a restart or an outage), `hang()`
+ * accepts connections but forwards nothing (a database that stopped answering), `restore()` goes
+ * back to forwarding.
+ */
+import { createServer, connect, type Server, type Socket } from 'node:net';
+
+type Mode = 'forward' | 'refuse' | 'hang';
+
+export class TcpProxy {
+  private server: Server | undefined;
+  private readonly sockets = new Set<Socket>();
+  private readonly clients = new Set<Socket>();
+  private readonly poisoned = new WeakSet<Socket>();
+  private mode: Mode = 'forward';
+  /** Connections accepted (in any mode): a count of handshakes attempted through the proxy. */
+  accepted = 0;
+
+  constructor(
+    private readonly targetHost: string,
+    private readonly targetPort: number,
+  ) {}
+
+  get port(): number {
+    const address = this.server?.address();
+    if (!address || typeof address === 'string') throw new Error('TcpProxy is not started');
+    return address.port;
+  }
+
+  async start(): Promise<this> {
+    this.server = createServer((client) => this.accept(client));
+    await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve));
+    return this;
+  }
+
+  /** Cut every open connection and refuse new ones until `restore()`. */
+  drop(): void {
+    this.mode = 'refuse';
+    this.destroyAll();
+  }
+
+  /** Keep accepting connections but forward nothing: requests hang until the client times out. */
+  hang(): void {
+    this.mode = 'hang';
+    this.destroyAll();
+  }
+
+  restore(): void {
+    this.mode = 'forward';
+  }
+
+  /**
+   * The silent death of every open connection (a NAT or idle timeout while a Lambda container was
+   * frozen): nothing is sent now, but each is reset on its next use. New connections still work.
+   */
+  poisonOpenConnections(): void {
+    for (const socket of this.clients) this.poisoned.add(socket);
+  }
+
+  async stop(): Promise<void> {
+    this.destroyAll();
+    const server = this.server;
+    this.server = undefined;
+    if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  private destroyAll(): void {
+    for (const socket of this.sockets) socket.destroy();
+    this.sockets.clear();
+  }
+
+  private track(socket: Socket): void {
+    this.sockets.add(socket);
+    socket.on('close', () => this.sockets.delete(socket));
+    socket.on('error', () => socket.destroy());
+  }
+
+  private accept(client: Socket): void {
+    this.accepted += 1;
+    this.track(client);
+    if (this.mode === 'refuse') {
+      client.destroy();
+      return;
+    }
+    if (this.mode === 'hang') return;
+    const upstream = connect(this.targetPort, this.targetHost);
+    this.track(upstream);
+    this.clients.add(client);
+    client.on('close', () => this.clients.delete(client));
+    client.on('data', (chunk: Buffer) => {
+      if (this.poisoned.has(client)) {
+        client.destroy();
+        return;
+      }
+      if (!upstream.write(chunk)) client.pause();
+    });
+    upstream.on('drain', () => client.resume());
+    upstream.pipe(client);
+    client.on('close', () => upstream.destroy());
+    upstream.on('close', () => client.destroy());
+  }
+}
