@@ -1,0 +1,141 @@
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
+import * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpIamAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type { Construct } from 'constructs';
+import type { FunctionName, HttpMethod, Route } from '../../lambdas/shared/src/routes';
+import { suppress } from '../nag';
+import type { ApiSettings } from '../settings';
+
+export interface HttpApiProps {
+  /** The route manifest (`ROUTES`); this module lists none of its own. */
+  readonly routes: readonly Route[];
+  readonly handler: (name: Route['function']) => IFunction;
+  readonly settings: ApiSettings;
+}
+
+export interface CreatedApi {
+  readonly api: apigw.HttpApi;
+  readonly stage: apigw.HttpStage;
+  /** The base URL, `https://<id>.execute-api.<region>.amazonaws.com/`. */
+  readonly url: string;
+}
+
+/** A manifest route's authorisation in this deployment: `iam` routes may be opened for demos. */
+export function effectiveAuth(route: Route, settings: ApiSettings): 'public' | 'iam' {
+  return route.auth === 'public' ? 'public' : settings.protectedRoutesAuth;
+}
+
+/**
+ * The `ANY` route of each manifest path: served by the path's function, and as protected as the
+ * most protected route on that path.
+ */
+export function methodFallbacks(routes: readonly Route[], settings: ApiSettings): Array<{ path: string; function: Route['function']; auth: 'public' | 'iam' }> {
+  const byPath = new Map<string, Route[]>();
+  for (const route of routes) byPath.set(route.path, [...(byPath.get(route.path) ?? []), route]);
+  return [...byPath].map(([path, onPath]) => {
+    const functions = new Set(onPath.map((route) => route.function));
+    const [fn] = functions;
+    if (functions.size !== 1 || fn === undefined) throw new Error(`Routes on ${path} are served by several functions: ${[...functions].join(', ')}`);
+    return { path, function: fn, auth: onPath.some((route) => effectiveAuth(route, settings) === 'iam') ? 'iam' : 'public' };
+  });
+}
+
+// Headers a browser must be allowed to send for a SigV4-signed request (and JSON bodies).
+const CORS_HEADERS = ['content-type', 'authorization', 'x-amz-date', 'x-amz-security-token', 'x-amz-content-sha256'];
+
+/** One JSON object per request; no headers (an Authorization header would be a credential). */
+const ACCESS_LOG_FORMAT = AccessLogFormat.custom(
+  JSON.stringify({
+    requestId: '$context.requestId',
+    time: '$context.requestTime',
+    routeKey: '$context.routeKey',
+    status: '$context.status',
+    sourceIp: '$context.identity.sourceIp',
+    caller: '$context.identity.userArn',
+    latencyMs: '$context.responseLatency',
+    integrationLatencyMs: '$context.integrationLatency',
+    integrationError: '$context.integrationErrorMessage',
+    responseLength: '$context.responseLength',
+  }),
+);
+
+/**
+ * The HTTP API (API Gateway v2): one route per manifest entry, each integrated with its function
+ * (payload format 2.0, as the handlers expect), IAM authorisation where the manifest says so,
+ * CORS, and JSON access logs.
+ */
+export function createHttpApi(scope: Construct, props: HttpApiProps): CreatedApi {
+  const methods = [...new Set(props.routes.map((route) => route.method))];
+  const api = new apigw.HttpApi(scope, 'HttpApi', {
+    description: 'Todos API backed by PostgreSQL (routes from lambdas/shared/src/routes.ts)',
+    createDefaultStage: false,
+    corsPreflight: {
+      allowOrigins: [...props.settings.corsOrigins],
+      allowMethods: [...methods.map((method) => apigw.CorsHttpMethod[method]), apigw.CorsHttpMethod.OPTIONS],
+      allowHeaders: CORS_HEADERS,
+      exposeHeaders: ['location'],
+      maxAge: Duration.hours(1),
+    },
+  });
+
+  const accessLogs = new logs.LogGroup(scope, 'AccessLogs', { retention: logs.RetentionDays.ONE_MONTH, removalPolicy: RemovalPolicy.DESTROY });
+  const stage = new apigw.HttpStage(scope, 'DefaultStage', {
+    httpApi: api,
+    stageName: '$default',
+    autoDeploy: true,
+    accessLogSettings: { destination: new apigw.LogGroupLogDestination(accessLogs), format: ACCESS_LOG_FORMAT },
+    // A ceiling that protects the database (and the bill) from a runaway client.
+    throttle: { rateLimit: 50, burstLimit: 100 },
+  });
+
+  const integrations = new Map<FunctionName, HttpLambdaIntegration>();
+  const integrationFor = (name: Route['function']): HttpLambdaIntegration => {
+    let integration = integrations.get(name);
+    if (integration === undefined) {
+      integration = new HttpLambdaIntegration(`${name}Integration`, props.handler(name), { payloadFormatVersion: apigw.PayloadFormatVersion.VERSION_2_0 });
+      integrations.set(name, integration);
+    }
+    return integration;
+  };
+  const iamAuthorizer = new HttpIamAuthorizer();
+
+  const addRoute = (path: string, method: apigw.HttpMethod, fn: Route['function'], auth: 'public' | 'iam', publicReason: string): void => {
+    const [created] = api.addRoutes({ path, methods: [method], integration: integrationFor(fn), ...(auth === 'iam' ? { authorizer: iamAuthorizer } : {}) });
+    if (auth === 'public' && created !== undefined) suppress(created, [{ id: 'AwsSolutions-APIG4', reason: publicReason }]);
+  };
+  const openedOnPurpose = (what: string): string => `${what} was opened on purpose with DEPLOY_API_AUTH=public (demo deployments).`;
+
+  for (const route of props.routes) {
+    addRoute(
+      route.path,
+      apigw.HttpMethod[route.method satisfies HttpMethod],
+      route.function,
+      effectiveAuth(route, props.settings),
+      route.auth === 'public'
+        ? `${route.method} ${route.path} is public by design in the route manifest (a health check must answer unauthenticated probes).`
+        : openedOnPurpose(`${route.method} ${route.path}`),
+    );
+  }
+
+  // One `ANY` route per manifest path sends the methods the manifest does not list to the path's
+  // function, which answers 405 with an `Allow` header as the local server does. (API Gateway
+  // prefers the explicit method routes; without these it would answer a bare 404 of its own.)
+  for (const fallback of methodFallbacks(props.routes, props.settings)) {
+    addRoute(
+      fallback.path,
+      apigw.HttpMethod.ANY,
+      fallback.function,
+      fallback.auth,
+      props.settings.protectedRoutesAuth === 'public'
+        ? openedOnPurpose(`ANY ${fallback.path}`)
+        : `ANY ${fallback.path} only answers 405 for methods the public routes on this path do not serve.`,
+    );
+  }
+
+  const url = stage.url;
+  return { api, stage, url };
+}

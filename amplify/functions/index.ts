@@ -1,0 +1,7 @@
+import type { FunctionName } from '../../lambdas/shared/src/routes';
+import { health } from './health/resource';
+import { migrate } from './migrate/resource';
+import { todos } from './todos/resource';
+
+/** Every function of the manifest's `FUNCTION_NAMES`, keyed by that name (a missing one fails typecheck). */
+export const functions = { health, todos, migrate } satisfies Record<FunctionName, unknown>;
