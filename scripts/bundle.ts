@@ -1,0 +1,80 @@
+/**
+ * The one definition of how a function is bundled for Lambda (used by `pnpm build`, the bundle test,
+ * the benchmarks and the Amplify deployment, through `bundleCli.ts`): ESM for Node 22, minified, with
+ * source maps.
+ * - `require` shim: Sequelize and pg are CommonJS and call `require` for Node built-ins, which an
+ *   ESM bundle lacks. `createRequire` gives them one.
+ * - `pg-native` stays external: pg only loads it when asked for the native binding (never here).
+ * - `lambdaStubs` (bundleStubs.ts) replaces what a UTC-only PostgreSQL function never reads
+ *   (moment-timezone's zone data, zod's locales, Sequelize's other dialects…): 2.5 MB → under 1 MB.
+ * - Sequelize gets `pg` through `dialectModule` (shared `database.ts`), not a runtime `require('pg')`,
+ *   so the bundle does not need a node_modules folder; `pg-hstore` is a real dependency of shared.
+ */
+import { statSync } from 'node:fs';
+import { join } from 'node:path';
+import { build, type BuildOptions, type Metafile } from 'esbuild';
+import type { FunctionName } from '@lambdas/shared';
+import { lambdaStubs } from './bundleStubs';
+
+export const REQUIRE_SHIM = "import { createRequire } from 'module'; const require = createRequire(import.meta.url);";
+
+export const BUNDLE_FILE = 'index.mjs';
+
+export interface BundleVariant {
+  /**
+   * Wrap the handler in an entry that opens the database (credentials, first connection) during
+   * Lambda's init phase with a top-level await. Only the bundle gets it: handler modules stay free
+   * of top-level await so jest (CommonJS) can import them. Measured by `pnpm bench`.
+   */
+  warmUp?: boolean;
+}
+
+/** The generated entry of the `warmUp` variant: failures are left for the first invocation to report. */
+export function warmUpEntry(fn: FunctionName): string {
+  return [
+    `export { handler } from './lambdas/${fn}/src/handler.ts';`,
+    "import { connectToDatabase } from '@lambdas/shared';",
+    'await connectToDatabase().catch(() => undefined);',
+  ].join('\n');
+}
+
+export function bundleOptions(root: string, fn: FunctionName, outdir = join(root, 'lambdas', fn, 'dist'), variant: BundleVariant = {}): BuildOptions & { outfile: string } {
+  const entry: BuildOptions = variant.warmUp
+    ? { stdin: { contents: warmUpEntry(fn), resolveDir: root, sourcefile: `lambdas/${fn}/src/lambda-entry.ts`, loader: 'ts' } }
+    : { entryPoints: [join(root, 'lambdas', fn, 'src', 'handler.ts')] };
+  return {
+    absWorkingDir: root,
+    ...entry,
+    outfile: join(outdir, BUNDLE_FILE),
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node22',
+    minify: true,
+    sourcemap: true,
+    // Maps for stack traces (NODE_OPTIONS=--enable-source-maps); the sources themselves stay out of the artifact.
+    sourcesContent: false,
+    // Pick packages' ESM builds where they ship one (smaller, tree-shakeable).
+    mainFields: ['module', 'main'],
+    external: ['pg-native'],
+    banner: { js: REQUIRE_SHIM },
+    legalComments: 'none',
+    plugins: [lambdaStubs],
+    metafile: true,
+    logLevel: 'error',
+  };
+}
+
+export interface BundleResult {
+  fn: FunctionName;
+  outfile: string;
+  bytes: number;
+  mapBytes: number;
+  metafile: Metafile;
+}
+
+export async function bundleFunction(root: string, fn: FunctionName, outdir?: string, variant?: BundleVariant): Promise<BundleResult> {
+  const options = bundleOptions(root, fn, outdir, variant);
+  const result = await build(options);
+  return { fn, outfile: options.outfile, bytes: statSync(options.outfile).size, mapBytes: statSync(`${options.outfile}.map`).size, metafile: result.metafile! };
+}

@@ -1,0 +1,31 @@
+/**
+ * `pnpm db:migrate`: applies pending migrations to the `.env` database (or, when none answers, to the
+ * embedded one `pnpm dev` uses), with the same `runMigrations` the `migrate` Lambda runs.
+ */
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { loadLocalEnv, prepareLocalDatabase } from './localApi/localDatabase';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+
+async function main(): Promise<number> {
+  loadLocalEnv(root);
+  process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
+  const database = await prepareLocalDatabase(process.env.DEV_POSTGRES_DIR ?? join(root, '.tmp', 'dev-postgres'));
+  process.stdout.write(`${database.description}\n`);
+  const { closeDatabase, connectToDatabase } = await import('@lambdas/shared');
+  const { runMigrations } = await import('../lambdas/migrate/src/migrator');
+  try {
+    const result = await runMigrations(await connectToDatabase());
+    process.stdout.write(result.applied.length > 0 ? `Applied: ${result.applied.join(', ')}\n` : `Up to date (${result.executed.length} migrations applied)\n`);
+    return 0;
+  } catch (error) {
+    process.stderr.write(`Migration failed: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}\n`);
+    return 1;
+  } finally {
+    await closeDatabase();
+    await database.stop();
+  }
+}
+
+void main().then((code) => process.exit(code));
