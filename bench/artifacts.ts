@@ -1,0 +1,67 @@
+/**
+ * Everything the bench runs, built into one scratch directory (no node_modules there, as on Lambda):
+ * each function's bundle with `scripts/bundle.ts` (the deployed settings), the `todos` bundle with
+ * the init-phase warm-up entry, the raw-`pg` floor with the same options, and the workers.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { build } from 'esbuild';
+import { FUNCTION_NAMES, type FunctionName } from '@lambdas/shared';
+import { REQUIRE_SHIM, bundleFunction, bundleOptions } from '../scripts/bundle';
+
+export interface BundleSize {
+  name: string;
+  bytes: number;
+  gzipBytes: number;
+}
+
+export interface Artifacts {
+  dir: string;
+  todos: string;
+  todosWarmUp: string;
+  floor: string;
+  migrate: string;
+  workers: { cold: string; warm: string; invoke: string };
+  sizes: BundleSize[];
+}
+
+function size(name: string, file: string): BundleSize {
+  const code = readFileSync(file);
+  return { name, bytes: code.length, gzipBytes: gzipSync(code).length };
+}
+
+async function buildWorker(root: string, dir: string, name: keyof Artifacts['workers']): Promise<string> {
+  const outfile = join(dir, 'workers', `${name}.mjs`);
+  await build({
+    absWorkingDir: root,
+    entryPoints: [join(root, 'bench', 'workers', `${name}.ts`)],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    external: ['pg-native'],
+    banner: { js: REQUIRE_SHIM },
+    logLevel: 'error',
+  });
+  return outfile;
+}
+
+export async function buildArtifacts(root: string, dir: string): Promise<Artifacts> {
+  const functions = await Promise.all(FUNCTION_NAMES.map((fn) => bundleFunction(root, fn, join(dir, fn))));
+  const outfileOf = (fn: FunctionName): string => functions.find((f) => f.fn === fn)?.outfile ?? '';
+  const warmUp = await bundleFunction(root, 'todos', join(dir, 'todos-warmup'), { warmUp: true });
+  const floorOptions = bundleOptions(root, 'todos', join(dir, 'floor'));
+  await build({ ...floorOptions, entryPoints: [join(root, 'bench', 'floor', 'rawPgHandler.ts')] });
+  const [cold, warm, invoke] = await Promise.all([buildWorker(root, dir, 'cold'), buildWorker(root, dir, 'warm'), buildWorker(root, dir, 'invoke')]);
+  return {
+    dir,
+    todos: outfileOf('todos'),
+    todosWarmUp: warmUp.outfile,
+    floor: floorOptions.outfile,
+    migrate: outfileOf('migrate'),
+    workers: { cold, warm, invoke },
+    sizes: [...functions.map((f) => size(f.fn, f.outfile)), size('raw-pg floor', floorOptions.outfile)],
+  };
+}

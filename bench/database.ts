@@ -1,0 +1,60 @@
+/**
+ * The bench's own database: on the PostgreSQL of `.env` (or the embedded one `pnpm dev` would
+ * start, with its data in `.tmp/bench-postgres`), a fresh `bench_<pid>_<time>` database, migrated by
+ * the real `migrate` bundle and seeded; dropped at the end, so nobody's data is touched.
+ */
+import { join } from 'node:path';
+import pg from 'pg';
+import { loadLocalEnv, prepareLocalDatabase } from '../scripts/localApi/localDatabase';
+import type { PgTarget } from '../tools/localPostgres';
+
+export interface BenchDatabase {
+  target: Required<PgTarget>;
+  description: string;
+  /** `DB_*` for a worker's environment. */
+  env: Record<string, string>;
+  todoIds: string[];
+  seed(count: number): Promise<void>;
+  drop(): Promise<void>;
+}
+
+export async function openBenchDatabase(root: string): Promise<BenchDatabase> {
+  loadLocalEnv(root);
+  process.env.DB_NAME = `bench_${process.pid}_${Date.now().toString(36)}`;
+  const local = await prepareLocalDatabase(join(root, '.tmp', 'bench-postgres'));
+  const target = local.target;
+  const todoIds: string[] = [];
+  return {
+    target,
+    description: local.description,
+    env: { DB_HOST: target.host, DB_PORT: String(target.port), DB_NAME: target.database, DB_USER: target.user, DB_PASSWORD: target.password },
+    todoIds,
+    async seed(count) {
+      const client = new pg.Client(target);
+      await client.connect();
+      try {
+        // Distinct created_at values, like rows written over time, so keyset pages are realistic.
+        const { rows } = await client.query<{ id: string }>(
+          `INSERT INTO todos (title, completed, created_at, updated_at)
+           SELECT 'todo ' || n, n % 3 = 0, now() - n * interval '1 second', now() - n * interval '1 second'
+           FROM generate_series(1, $1::int) AS n RETURNING id`,
+          [count],
+        );
+        todoIds.push(...rows.map((row) => row.id));
+        await client.query('ANALYZE todos');
+      } finally {
+        await client.end();
+      }
+    },
+    async drop() {
+      const client = new pg.Client({ ...target, database: 'postgres' });
+      await client.connect();
+      try {
+        await client.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(target.database)} WITH (FORCE)`);
+      } finally {
+        await client.end();
+        await local.stop();
+      }
+    },
+  };
+}

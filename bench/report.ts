@@ -1,0 +1,76 @@
+/** The bench's figures as rows (printed as a table and written as JSON), each with its floor and target. */
+import type { BundleSize } from './artifacts';
+import type { ColdVariant } from './coldStart';
+import type { SecretsTraffic } from './secretsTraffic';
+import { ratio, round } from './stats';
+import type { WarmResult } from './workers/protocol';
+
+export interface Row {
+  section: string;
+  figure: string;
+  value: number;
+  unit: string;
+  floor?: number;
+  ratio?: number;
+  target?: string;
+  met?: boolean;
+}
+
+export interface Figures {
+  sizes: BundleSize[];
+  cold: ColdVariant[];
+  warm: WarmResult & { runs: number };
+  secrets: SecretsTraffic;
+}
+
+const kib = (bytes: number): number => round(bytes / 1024, 1);
+
+export function rows(f: Figures): Row[] {
+  const out: Row[] = [];
+  for (const s of f.sizes) {
+    const isTodos = s.name === 'todos';
+    out.push({ section: 'bundle', figure: `${s.name} minified`, value: kib(s.bytes), unit: 'KiB', ...(isTodos ? { target: '< 1 MB (10^6 B)', met: s.bytes < 1_000_000 } : {}) });
+    out.push({ section: 'bundle', figure: `${s.name} gzip`, value: kib(s.gzipBytes), unit: 'KiB' });
+  }
+  const cold = (name: string): ColdVariant | undefined => f.cold.find((c) => c.name === name);
+  const floor = cold('raw-pg floor');
+  for (const c of f.cold) {
+    const vsFloor = floor && c !== floor ? { floor: round(floor.importMs), ratio: ratio(c.importMs, floor.importMs) } : {};
+    out.push({ section: 'cold', figure: `${c.name}: import`, value: round(c.importMs), unit: 'ms', ...vsFloor });
+    const ttfr = floor && c !== floor ? { floor: round(floor.firstResponseMs), ratio: ratio(c.firstResponseMs, floor.firstResponseMs) } : {};
+    const target = c.name === 'todos (dev creds)' && floor ? { target: '<= 3x', met: c.firstResponseMs <= 3 * floor.firstResponseMs } : {};
+    out.push({ section: 'cold', figure: `${c.name}: first response`, value: round(c.firstResponseMs), unit: 'ms', ...ttfr, ...target });
+  }
+  const plain = cold('todos (Secrets Manager)');
+  const warmUp = cold('todos + init warm-up (SM)');
+  if (plain && warmUp) {
+    out.push({ section: 'cold', figure: 'init warm-up vs plain (SM): first response', value: round(warmUp.firstResponseMs), unit: 'ms', floor: round(plain.firstResponseMs), ratio: ratio(warmUp.firstResponseMs, plain.firstResponseMs), target: '<= 0.95x to adopt', met: warmUp.firstResponseMs <= 0.95 * plain.firstResponseMs });
+  }
+  const w = f.warm;
+  const latency = (label: string, handler: WarmResult['getHandler'], raw: WarmResult['getRaw'], limit: number): void => {
+    out.push({ section: 'warm', figure: `${label} p50`, value: round(handler.p50, 3), unit: 'ms', floor: round(raw.p50, 3), ratio: ratio(handler.p50, raw.p50), target: `<= ${limit}x`, met: handler.p50 <= limit * raw.p50 });
+    out.push({ section: 'warm', figure: `${label} p99`, value: round(handler.p99, 3), unit: 'ms', floor: round(raw.p99, 3), ratio: ratio(handler.p99, raw.p99) });
+  };
+  latency('GET /todos/{id}', w.getHandler, w.getRaw, 1.5);
+  latency('GET /todos?limit=20', w.listHandler, w.listRaw, 2);
+  const s = f.secrets;
+  out.push({ section: 'secrets', figure: `GetSecretValue, ${s.sequential.invocations} invocations`, value: s.sequential.getSecretValue, unit: 'calls', floor: s.sequential.ttlWindows, target: '1 per TTL window', met: s.sequential.getSecretValue <= s.sequential.ttlWindows });
+  out.push({ section: 'secrets', figure: 'GetSecretValue, 100 concurrent first calls', value: s.concurrentFirst.getSecretValue, unit: 'calls', target: '1', met: s.concurrentFirst.getSecretValue === 1 });
+  out.push({ section: 'secrets', figure: `BatchGetSecretValue, preload ${s.preload.secrets} secrets`, value: s.preload.batchGetSecretValue, unit: 'calls', target: '3 (+0 GetSecretValue)', met: s.preload.batchGetSecretValue === 3 && s.preload.getSecretValue === 0 });
+  const m = w.memory;
+  out.push({ section: 'memory', figure: 'RSS after init', value: round(m.rssAfterInitMb, 1), unit: 'MiB' });
+  out.push({ section: 'memory', figure: `RSS after ${m.invocations / 2} invocations`, value: round(m.rssAfterHalfMb, 1), unit: 'MiB' });
+  out.push({ section: 'memory', figure: `RSS after ${m.invocations} invocations`, value: round(m.rssAfterAllMb, 1), unit: 'MiB', floor: round(m.rssAfterHalfMb, 1) });
+  // RSS moves by tens of MiB with the allocator's whims; the heap after a full GC is what a leak grows.
+  out.push({ section: 'memory', figure: 'heap after GC, init', value: round(m.heapAfterInitMb, 1), unit: 'MiB' });
+  out.push({ section: 'memory', figure: `heap after GC, ${m.invocations / 2} → ${m.invocations}`, value: round(m.heapAfterAllMb, 2), unit: 'MiB', floor: round(m.heapAfterHalfMb, 2), target: '2nd half growth < 1 MiB', met: m.heapAfterAllMb - m.heapAfterHalfMb < 1 });
+  return out;
+}
+
+export function table(all: Row[]): string {
+  const header = ['section', 'figure', 'value', 'floor', 'ratio', 'target', 'met'];
+  const lines = all.map((r) => [r.section, r.figure, `${r.value} ${r.unit}`, r.floor === undefined ? '' : String(r.floor), r.ratio === undefined ? '' : `${r.ratio}x`, r.target ?? '', r.met === undefined ? '' : r.met ? 'yes' : 'NO']);
+  const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => (l[i] ?? '').length)));
+  const format = (cells: string[]): string => `| ${cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join(' | ')} |`;
+  return [format(header), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...lines.map(format)].join('\n');
+}

@@ -1,0 +1,74 @@
+/**
+ * `pnpm bench` (add `-- --smoke` for a few iterations: what CI runs so the command cannot rot).
+ * Builds the bundles with scripts/bundle.ts, then measures, each beside its floor in the same run:
+ * cold start, warm latency, Secrets Manager traffic and memory. Prints a table and writes the same
+ * figures to bench/results/latest.json. The method is described in docs/performance.md.
+ */
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { buildArtifacts } from './artifacts';
+import { measureColdStarts } from './coldStart';
+import { openBenchDatabase } from './database';
+import { environments } from './environment';
+import { rows, table } from './report';
+import { measureSecrets } from './secretsTraffic';
+import { runWorker } from './spawnWorker';
+import { measureWarm } from './warmLatency';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const smoke = process.argv.includes('--smoke');
+
+/** Full run ≈ 1 minute on 2 cores; smoke ≈ 5 s. */
+const PLAN = smoke
+  ? { seed: 50, coldRuns: 2, warm: { iterations: 100, memoryInvocations: 1_000, runs: 1 }, secretInvocations: 200 }
+  : { seed: 200, coldRuns: 20, warm: { iterations: 2_000, memoryInvocations: 20_000, runs: 3 }, secretInvocations: 10_000 };
+
+function step(message: string): void {
+  process.stderr.write(`[bench] ${message}\n`);
+}
+
+async function main(): Promise<void> {
+  const started = performance.now();
+  const outDir = join(root, '.tmp', 'bench-out');
+  rmSync(outDir, { recursive: true, force: true });
+  step('bundling with scripts/bundle.ts');
+  const artifacts = await buildArtifacts(root, outDir);
+  const db = await openBenchDatabase(root);
+  step(db.description);
+  const envs = await environments(db);
+  try {
+    await runWorker({ file: artifacts.workers.invoke, task: { kind: 'invoke', bundle: artifacts.migrate, functionName: 'migrate', invocations: 1, concurrent: false, events: [{}] }, env: envs.development, cwd: outDir });
+    await db.seed(PLAN.seed);
+    const firstId = db.todoIds[0];
+    if (firstId === undefined) throw new Error('Seeding produced no rows');
+
+    step(`cold starts: ${PLAN.coldRuns} rounds of 4 variants`);
+    const cold = await measureColdStarts(artifacts, envs, firstId, PLAN.coldRuns);
+    step(`warm latency: ${PLAN.warm.iterations} invocations per route, memory over ${PLAN.warm.memoryInvocations}`);
+    const warm = await measureWarm(artifacts, envs, db, PLAN.warm);
+    step(`Secrets Manager traffic: ${PLAN.secretInvocations} invocations, 100 concurrent, preload of 50`);
+    const secrets = await measureSecrets(artifacts, envs, db.todoIds, PLAN.secretInvocations);
+
+    const all = rows({ sizes: artifacts.sizes, cold, warm, secrets });
+    const report = table(all);
+    process.stdout.write(`${report}\n`);
+    const cpu = cpus();
+    const machine = { cpu: cpu[0]?.model ?? 'unknown', cores: cpu.length, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version, platform: `${process.platform}-${process.arch}` };
+    const resultsDir = join(root, 'bench', 'results');
+    mkdirSync(resultsDir, { recursive: true });
+    const json = { date: new Date().toISOString(), mode: smoke ? 'smoke' : 'full', machine, database: db.description, plan: PLAN, rows: all, raw: { sizes: artifacts.sizes, cold, warm, secrets } };
+    writeFileSync(join(resultsDir, 'latest.json'), `${JSON.stringify(json, null, 2)}\n`);
+    step(`done in ${Math.round((performance.now() - started) / 1000)} s; figures in bench/results/latest.json`);
+  } finally {
+    await envs.fake.stop();
+    await db.drop();
+    rmSync(outDir, { recursive: true, force: true });
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`Benchmark failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+});
