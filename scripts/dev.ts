@@ -41,7 +41,8 @@ async function main(): Promise<void> {
   let api: Awaited<ReturnType<typeof startLocalApi>> | undefined;
   const shutdown = async (signal: string): Promise<void> => {
     if (stoppingSince !== undefined) {
-      // One Ctrl-C arrives twice: from the terminal (to the whole process group) and relayed by tsx.
+      // A wrapper that relays signals (an older `pnpm run`, say) delivers one Ctrl-C twice: the
+      // terminal signals the whole process group. Only a deliberate second Ctrl-C forces the exit.
       if (Date.now() - stoppingSince < 1_000) return;
       say('Forced exit.');
       process.exit(1);

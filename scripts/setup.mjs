@@ -62,7 +62,10 @@ if (script) {
   if (!command) throw new Error(`package.json has no script "${script}"`);
   for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => undefined);
   const quoted = args.map((arg) => `'${arg.replaceAll("'", "'\\''")}'`).join(' ');
-  const run = spawnSync(`${command} ${quoted}`, {
+  // `exec`: the shell becomes the script's process instead of waiting on it, so Ctrl-C reaches no
+  // shell that would die of it and turn a clean shutdown into exit status 130.
+  const line = `${command} ${quoted}`.trim();
+  const run = spawnSync(process.platform === 'win32' ? line : `exec ${line}`, {
     cwd: root,
     stdio: 'inherit',
     shell: true,

