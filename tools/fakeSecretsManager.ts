@@ -194,7 +194,8 @@ export class FakeSecretsManager {
     this.faults = this.faults.filter((f) => f.remaining > 0);
     switch (fault.kind) {
       case 'delay':
-        await new Promise((resolve) => setTimeout(resolve, fault.ms));
+        // Unref'd: a client that gave up on a slow response must not keep the test process alive.
+        await new Promise((resolve) => setTimeout(resolve, fault.ms).unref());
         return;
       case 'throttle':
         throw new ApiError('ThrottlingException', 'Rate exceeded');
