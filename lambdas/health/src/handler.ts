@@ -2,7 +2,7 @@
  * The `health` function: `GET /health` runs `SELECT 1` and reports the round trip. When the database
  * does not answer it is a 503 that says only that: no host, user, password or driver message.
  */
-import { connectToDatabase, createHttpHandler, databaseStatus, describeError, json, logger, type Health, type HealthUnavailable } from '@lambdas/shared';
+import { connectToDatabase, createHttpHandler, databaseStatus, describeError, json, logger, retryRead, type Health, type HealthUnavailable } from '@lambdas/shared';
 
 const UNREACHABLE: HealthUnavailable = {
   status: 'unavailable',
@@ -14,8 +14,8 @@ export const handler = createHttpHandler('health', {
   'GET /health': async () => {
     const started = performance.now();
     try {
-      const sequelize = await connectToDatabase();
-      await sequelize.query('SELECT 1', { raw: true, logging: false });
+      // retryRead: a pooled connection that died while the container was frozen costs a retry, not a 503.
+      await retryRead(async () => (await connectToDatabase()).query('SELECT 1', { raw: true, logging: false }));
     } catch (error) {
       logger.warn('Health check: database unreachable', { error: describeError(error) });
       return json(503, UNREACHABLE);

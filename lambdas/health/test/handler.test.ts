@@ -38,6 +38,19 @@ describe('GET /health', () => {
     expect((await check()).statusCode).toBe(200);
   });
 
+  it('answers 200, not a 503, when the pooled connection died while the container was frozen', async () => {
+    expect((await check()).statusCode).toBe(200);
+    // As a database restart or an idle timeout would: every idle session of the pool is gone.
+    const admin = await database().admin();
+    const killed = await admin.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid() AND state = 'idle'`, [
+      database().database,
+    ]);
+    expect(killed.rowCount).toBeGreaterThan(0);
+    const mark = logMark();
+    expect((await check()).statusCode).toBe(200);
+    expect(capturedLogs(mark)).toEqual(expect.arrayContaining([expect.objectContaining({ message: expect.stringContaining('retrying on a fresh connection') })]));
+  });
+
   it('answers 405 with Allow: GET for another method on /health', async () => {
     const result = await handler(apiEvent('POST', '/health', { routeKey: '$default', body: {} }), testContext('health'));
     expect(result.statusCode).toBe(405);

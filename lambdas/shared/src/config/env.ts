@@ -3,7 +3,7 @@ import { dirname, join } from 'node:path';
 import { config as loadDotenv } from 'dotenv';
 import { z } from 'zod';
 import { describeError, logger } from '../logger';
-import { SecretManager, type ConnectionOptions } from '../secrets';
+import { regionFrom, SecretManager, type ConnectionOptions } from '../secrets';
 import { CredentialsUnavailableError, EnvVarError } from './errors';
 
 const flag = z
@@ -100,9 +100,9 @@ export function peekEnv<K extends EnvName>(name: K): Env[K] | undefined {
   }
 }
 
-/** The region the AWS SDK would use: AWS_REGION (set by Lambda), else AWS_DEFAULT_REGION. */
+/** The region the AWS SDK would use, read from the validated environment (see `REGION_VARIABLES`). */
 export function awsRegion(): string | undefined {
-  return env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
+  return regionFrom((name) => env[name]);
 }
 
 export const isProduction = (): boolean => env.NODE_ENV === 'production';

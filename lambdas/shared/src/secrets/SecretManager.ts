@@ -11,6 +11,7 @@ import type { ConnectionOptions } from './connectionOptions';
 import { toDbType, type DbType } from './dbTypes';
 import { MissingRegionError, MissingSecretKeyError, SecretManagerError, SecretPreloadError, SecretsManagerRequestError } from './errors';
 import { parseSecretString } from './parseSecret';
+import { regionFrom } from './region';
 
 /** The seed's `secret_info`: which secret, for which database type. */
 export interface SecretInfo {
@@ -28,7 +29,7 @@ export interface SecretManagerOptions {
   ttlSeconds?: number;
   /** Fraction by which each TTL is randomly shortened (default 0.1). */
   jitterRatio?: number;
-  /** Where the region comes from when a call does not pass one. Default: AWS_REGION, else AWS_DEFAULT_REGION. */
+  /** Where the region comes from. Default: the process environment, in `REGION_VARIABLES` order. */
   resolveRegion?: () => string | undefined;
   clientForRegion?: (region: string) => SecretsManagerClient;
   logger?: LoggerLike;
@@ -43,7 +44,7 @@ const BATCH_REFUSED = new Set(['AccessDeniedException', 'UnrecognizedClientExcep
 
 export const DEFAULT_SECRET_TTL_SECONDS = 300;
 
-const defaultRegion = (): string | undefined => process.env.AWS_REGION || process.env.AWS_DEFAULT_REGION || undefined;
+const defaultRegion = (): string | undefined => regionFrom((name) => process.env[name]);
 
 /**
  * Connection credentials from AWS Secrets Manager for several database types (the TypeScript form

@@ -1,3 +1,5 @@
+import { REGION_VARIABLES } from './region';
+
 /**
  * Typed errors of the secret manager. Messages name the secret and the field at fault and never
  * contain a secret value: callers may log them or return their names.
@@ -17,11 +19,11 @@ export class MissingSecretKeyError extends SecretManagerError {
   }
 }
 
-/** Neither AWS_REGION nor AWS_DEFAULT_REGION is set, and no region was passed. */
+/** None of `REGION_VARIABLES` is set, and no region was passed. */
 export class MissingRegionError extends SecretManagerError {
   override name = 'MissingRegionError';
   constructor() {
-    super('No AWS region: set AWS_REGION or AWS_DEFAULT_REGION');
+    super(`No AWS region: set ${REGION_VARIABLES.join(' or ')}`);
   }
 }
 

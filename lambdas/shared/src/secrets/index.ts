@@ -4,4 +4,5 @@ export { DB_TYPES, SUPPORTED_DB_TYPES, toDbType, type DbType, type DbTypeSpec } 
 export { parseSecretString } from './parseSecret';
 export { SecretCache, type CacheOptions } from './cache';
 export { secretsManagerClient } from './client';
+export { REGION_VARIABLES, regionFrom, type RegionVariable } from './region';
 export * from './errors';
