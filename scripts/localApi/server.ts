@@ -17,6 +17,7 @@ import {
 } from '@lambdas/shared';
 import { fromHttpApiResult, lambdaContext, toHttpApiEvent, type HttpResponse } from './apiGatewayEvent';
 import { HTTP_FUNCTIONS } from './functions';
+import { inInvocationScope } from './invocationScope';
 
 /** API Gateway's payload limit: a larger request is refused before any function runs. */
 const MAX_REQUEST_BYTES = 10 * 1024 * 1024;
@@ -94,7 +95,10 @@ async function dispatch(request: IncomingMessage, baseUrl: string): Promise<Http
     { method, url, headers: request.headers, body, sourceIp: request.socket.remoteAddress ?? '127.0.0.1' },
     { routeKey: match.routeKey, pathParameters: match.pathParameters },
   );
-  return fromHttpApiResult(await handler(event, lambdaContext(match.route.function, event.requestContext.requestId)));
+  const { requestId } = event.requestContext;
+  const result = fromHttpApiResult(await inInvocationScope(requestId, () => handler(event, lambdaContext(match.route.function, requestId))));
+  // As API Gateway does: the caller can quote the request id, and find its log lines by it.
+  return { ...result, headers: { ...result.headers, 'apigw-requestid': requestId } };
 }
 
 export async function startLocalApi(options: LocalApiOptions = {}): Promise<LocalApi> {

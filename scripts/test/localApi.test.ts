@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto';
+import { capturedLogs, logMark } from '../../testing/logCapture';
 import { buildOpenApiDocument, type TodoDto, type TodoPage } from '@lambdas/shared';
 import { useMigratedDatabase } from '../../lambdas/shared/test/support/httpApi';
 import { fromHttpApiResult, toHttpApiEvent } from '../localApi/apiGatewayEvent';
@@ -110,6 +112,18 @@ it('reports one log entry per request with method, path, status and duration', a
   await send('GET', '/todos?limit=1');
   await new Promise((resolve) => setTimeout(resolve, 10));
   expect(requests.slice(before)).toEqual([{ method: 'GET', path: '/todos', status: 200, ms: expect.any(Number) }]);
+});
+
+it('keeps each concurrent request\'s log keys its own, as Lambda\'s multi-concurrency runtime does', async () => {
+  const mark = logMark();
+  const paths = Array.from({ length: 20 }, () => `/todos/${randomUUID()}`);
+  const responses = await Promise.all(paths.map((path) => fetch(`${api.url}${path}`)));
+  const pathOf = new Map(responses.map((response, i) => [response.headers.get('apigw-requestid'), paths[i]]));
+  expect(pathOf.size).toBe(paths.length);
+  const completed = capturedLogs(mark).filter((line) => line.message === 'Request completed');
+  expect(completed).toHaveLength(paths.length);
+  // Without a context per invocation, the keys of whichever request started last win on every line.
+  for (const line of completed) expect({ requestId: line.function_request_id, path: line.path }).toEqual({ requestId: line.function_request_id, path: pathOf.get(line.function_request_id as string) });
 });
 
 describe('the API Gateway event and result mapping', () => {
