@@ -1,5 +1,6 @@
 import { capturedLogs, logMark } from '../../../testing/logCapture';
 import { freePort } from '../../../tools/localPostgres';
+import { TcpProxy } from '../../../tools/tcpProxy';
 import type { HttpResult } from '@lambdas/shared';
 import { apiEvent, parseBody, reconnectFromEnv, testContext, useMigratedDatabase } from '../../shared/test/support/httpApi';
 import { handler } from '../src/handler';
@@ -39,16 +40,23 @@ describe('GET /health', () => {
   });
 
   it('answers 200, not a 503, when the pooled connection died while the container was frozen', async () => {
-    expect((await check()).statusCode).toBe(200);
-    // As a database restart or an idle timeout would: every idle session of the pool is gone.
-    const admin = await database().admin();
-    const killed = await admin.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid() AND state = 'idle'`, [
-      database().database,
-    ]);
-    expect(killed.rowCount).toBeGreaterThan(0);
-    const mark = logMark();
-    expect((await check()).statusCode).toBe(200);
-    expect(capturedLogs(mark)).toEqual(expect.arrayContaining([expect.objectContaining({ message: expect.stringContaining('retrying on a fresh connection') })]));
+    const db = database();
+    // A loopback proxy between the pool and PostgreSQL lets the connection die silently (a NAT or
+    // idle timeout during a freeze): the client learns of it only on its next use.
+    const proxy = await new TcpProxy(db.host, db.port).start();
+    process.env.DB_PORT = String(proxy.port);
+    await reconnectFromEnv();
+    try {
+      expect((await check()).statusCode).toBe(200);
+      proxy.poisonOpenConnections();
+      const mark = logMark();
+      expect((await check()).statusCode).toBe(200);
+      expect(capturedLogs(mark)).toEqual(expect.arrayContaining([expect.objectContaining({ message: expect.stringContaining('retrying on a fresh connection') })]));
+    } finally {
+      db.applyEnv();
+      await reconnectFromEnv();
+      await proxy.stop();
+    }
   });
 
   it('answers 405 with Allow: GET for another method on /health', async () => {
