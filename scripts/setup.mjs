@@ -12,8 +12,16 @@ import { delimiter, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+
 const pinned = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).packageManager.replace(/^pnpm@/, '');
 const say = (line) => process.stderr.write(`[setup] ${line}\n`);
+
+// `node --import tsx` (the dev server, the scripts) needs module.register, new in Node 20.6.
+const [major, minor] = process.versions.node.split('.').map(Number);
+if (major < 20 || (major === 20 && minor < 6)) {
+  say(`Node.js ${process.versions.node} is too old: this project needs Node.js 20.6 or later.`);
+  process.exit(1);
+}
 
 function versionOf(command) {
   try {
