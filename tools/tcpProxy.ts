@@ -13,6 +13,7 @@ export class TcpProxy {
   private readonly sockets = new Set<Socket>();
   private readonly clients = new Set<Socket>();
   private readonly poisoned = new WeakSet<Socket>();
+  private readonly swallowing = new WeakSet<Socket>();
   private mode: Mode = 'forward';
   /** Connections accepted (in any mode): a count of handshakes attempted through the proxy. */
   accepted = 0;
@@ -58,6 +59,15 @@ export class TcpProxy {
     for (const socket of this.clients) this.poisoned.add(socket);
   }
 
+  /**
+   * Every open connection silently swallows what its client sends from now on, with no reset (a
+   * flow dropped without an RST, or a server stuck mid-query): the client waits for its own
+   * timeout. New connections still work.
+   */
+  blackholeOpenConnections(): void {
+    for (const socket of this.clients) this.swallowing.add(socket);
+  }
+
   async stop(): Promise<void> {
     this.destroyAll();
     const server = this.server;
@@ -93,6 +103,7 @@ export class TcpProxy {
         client.destroy();
         return;
       }
+      if (this.swallowing.has(client)) return;
       if (!upstream.write(chunk)) client.pause();
     });
     upstream.on('drain', () => client.resume());

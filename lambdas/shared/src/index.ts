@@ -21,3 +21,4 @@ export * from './http/handler';
 export * from './http/openapi';
 export { isDatabaseUnavailable } from './http/databaseErrors';
 export { retryRead, writeTransaction } from './config/resilience';
+export { selectRows } from './config/pooledRead';

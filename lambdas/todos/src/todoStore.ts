@@ -5,6 +5,9 @@
  * died while the container was idle costs one immediate retry, never a failed request or a write
  * applied twice.
  *
+ * Reads (`findTodo`, `listTodos`) run through `selectRows` (the pool's connection without
+ * Sequelize's query layer: the hot path), writes through Sequelize transactions.
+ *
  * Every statement is a constant SQL text whose values travel as bind parameters (`$1`, `$2`, …; pg's
  * extended protocol sends them apart from the statement): no value from a request is ever spliced
  * into SQL, escaped or not. (Sequelize's `where` options inline escaped literals, hence raw SQL here.)
@@ -15,7 +18,7 @@
  * atomic: of two writers holding the same version, PostgreSQL lets the first update the row and
  * re-evaluates the second's condition against the committed row, which then no longer matches.
  */
-import { QueryTypes, connectToDatabase, encodeCursor, retryRead, writeTransaction, type CreateTodo, type CursorPosition, type TodoDto, type TodoPage, type Transaction, type UpdateTodo } from '@lambdas/shared';
+import { QueryTypes, connectToDatabase, encodeCursor, retryRead, selectRows, writeTransaction, type CreateTodo, type CursorPosition, type TodoDto, type TodoPage, type Transaction, type UpdateTodo } from '@lambdas/shared';
 
 /** A todo as the API returns it, with the version its `ETag` is made from. */
 export interface VersionedTodo {
@@ -42,10 +45,10 @@ export function toDto(row: TodoRow): TodoDto {
 
 const versioned = (row: TodoRow): VersionedTodo => ({ todo: toDto(row), version: row.version });
 
-/** Runs one parameterised statement and returns its rows (`RETURNING` rows for writes). */
-async function rows(sql: string, bind: unknown[], transaction?: Transaction): Promise<TodoRow[]> {
+/** Runs one parameterised statement in a write transaction and returns its (`RETURNING`) rows. */
+async function rows(sql: string, bind: unknown[], transaction: Transaction): Promise<TodoRow[]> {
   const sequelize = await connectToDatabase();
-  return sequelize.query<TodoRow>(sql, { bind, type: QueryTypes.SELECT, ...(transaction ? { transaction } : {}) });
+  return sequelize.query<TodoRow>(sql, { bind, type: QueryTypes.SELECT, transaction });
 }
 
 /**
@@ -78,7 +81,7 @@ const FIRST_PAGE = `SELECT ${COLUMNS} FROM todos ORDER BY created_at DESC, id DE
 const NEXT_PAGE = `SELECT ${COLUMNS} FROM todos WHERE (created_at, id) < ($2::timestamptz, $3::uuid) ORDER BY created_at DESC, id DESC LIMIT $1`;
 
 async function readPage(limit: number, after?: CursorPosition): Promise<TodoPage> {
-  const found = after ? await rows(NEXT_PAGE, [limit + 1, after.createdAt.toISOString(), after.id]) : await rows(FIRST_PAGE, [limit + 1]);
+  const found = after ? await selectRows<TodoRow>(NEXT_PAGE, [limit + 1, after.createdAt.toISOString(), after.id]) : await selectRows<TodoRow>(FIRST_PAGE, [limit + 1]);
   const page = found.slice(0, limit).map(toDto);
   const last = page.at(-1);
   return { items: page, nextCursor: found.length > limit && last ? encodeCursor({ createdAt: new Date(last.createdAt), id: last.id }) : null };
@@ -90,9 +93,11 @@ export async function createTodo(input: CreateTodo): Promise<VersionedTodo> {
   return versioned(row);
 }
 
+const FIND = `SELECT ${COLUMNS} FROM todos WHERE id = $1`;
+
 export function findTodo(id: string): Promise<VersionedTodo | undefined> {
   return retryRead(async () => {
-    const [row] = await rows(`SELECT ${COLUMNS} FROM todos WHERE id = $1`, [id]);
+    const [row] = await selectRows<TodoRow>(FIND, [id]);
     return row ? versioned(row) : undefined;
   });
 }
