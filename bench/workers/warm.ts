@@ -13,9 +13,9 @@ import { percentile } from '../stats';
 const BLOCK = 50;
 const MB = 1024 * 1024;
 
-/** The handler's two reads as plain SQL: the same rows, the same order, the same limit (+1 for `nextCursor`). */
-const GET_SQL = 'SELECT id, title, completed, created_at, updated_at FROM todos WHERE id = $1';
-const LIST_SQL = 'SELECT id, title, completed, created_at, updated_at FROM todos ORDER BY created_at DESC, id DESC LIMIT 21';
+/** The handler's two reads as plain SQL: its exact statements (columns, order, limit + 1 for `nextCursor`). */
+const GET_SQL = 'SELECT id, title, completed, created_at, updated_at, version FROM todos WHERE id = $1';
+const LIST_SQL = 'SELECT id, title, completed, created_at, updated_at, version FROM todos ORDER BY created_at DESC, id DESC LIMIT 21';
 
 function summary(samples: number[]): LatencySummary {
   return { p50: percentile(samples, 0.5), p99: percentile(samples, 0.99), samples: samples.length };
