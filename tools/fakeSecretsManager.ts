@@ -56,8 +56,11 @@ export class FakeSecretsManager {
   readonly calls: RecordedCall[] = [];
   /** Refuse BatchGetSecretValue with AccessDeniedException (a role without that permission). */
   refuseBatch = false;
-  /** Called after each request's answer is computed, before it is sent: lets a test change state between two calls. */
-  afterCall: ((call: RecordedCall) => void) | undefined;
+  /**
+   * Called after each request's answer is computed, before it is sent (and awaited): lets a test
+   * change state between two calls, the database included.
+   */
+  afterCall: ((call: RecordedCall) => void | Promise<void>) | undefined;
 
   get endpoint(): string {
     const address = this.server?.address() as AddressInfo | null | undefined;
@@ -172,7 +175,7 @@ export class FakeSecretsManager {
       this.calls.push({ operation, secretIds: ids });
       await this.applyFaults(operation);
       const output = this.dispatch(operation, input);
-      this.afterCall?.(this.calls[this.calls.length - 1] as RecordedCall);
+      await this.afterCall?.(this.calls[this.calls.length - 1] as RecordedCall);
       this.send(res, 200, output);
     } catch (error) {
       const e = error instanceof ApiError ? error : new ApiError('InternalServiceError', String(error), 500);

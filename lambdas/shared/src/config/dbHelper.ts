@@ -82,13 +82,21 @@ type Connect = (config: ConnectionConfig) => Promise<unknown>;
  * secret); AWSPREVIOUS (the secret was updated before the database); and AWSCURRENT once more,
  * because the rotation may have finished while this search ran (AWSPENDING promoted between the
  * first two reads). Each is fetched only if the ones before it did not work, and a password
- * already tried is not tried again.
+ * already tried is not tried again, except by that last read: the database may have moved to it
+ * since it was rejected (the secret was updated first and the ALTER ROLE landed mid-search).
  */
-const CANDIDATES: ReadonlyArray<() => Promise<DbCredentials | undefined>> = [
-  () => getDbCredentials({ forceRefresh: true }),
-  () => getDbCredentialsForStage('AWSPENDING'),
-  () => getDbCredentialsForStage('AWSPREVIOUS'),
-  () => getDbCredentials({ forceRefresh: true }),
+interface Candidate {
+  /** For the logs: which version of the secret this is. */
+  stage: 'AWSCURRENT' | 'AWSPENDING' | 'AWSPREVIOUS';
+  read: () => Promise<DbCredentials | undefined>;
+  /** Try the password even if this search has already seen it rejected. */
+  recheck?: boolean;
+}
+const CANDIDATES: readonly Candidate[] = [
+  { stage: 'AWSCURRENT', read: () => getDbCredentials({ forceRefresh: true }) },
+  { stage: 'AWSPENDING', read: () => getDbCredentialsForStage('AWSPENDING') },
+  { stage: 'AWSPREVIOUS', read: () => getDbCredentialsForStage('AWSPREVIOUS') },
+  { stage: 'AWSCURRENT', read: () => getDbCredentials({ forceRefresh: true }), recheck: true },
 ];
 
 /**
@@ -98,19 +106,21 @@ const CANDIDATES: ReadonlyArray<() => Promise<DbCredentials | undefined>> = [
  */
 async function recover(connect: Connect, config: ConnectionConfig, failed: DbCredentials, firstError: unknown): Promise<unknown> {
   const tried = new Set([failed.password]);
+  const attempted: string[] = [];
   let lastError = firstError;
   for (const candidate of CANDIDATES) {
     let credentials: DbCredentials | undefined;
     try {
-      credentials = await candidate();
+      credentials = await candidate.read();
     } catch (error) {
       // Secrets Manager failing now (throttled, down, a malformed staged value) ends nothing: the
       // other stages may still hold the password, and if none does the auth error below is thrown.
       logger.warn('Could not read a version of the secret during the credential search', { error: describeError(error) });
       continue;
     }
-    if (!credentials || tried.has(credentials.password)) continue;
+    if (!credentials || (tried.has(credentials.password) && !candidate.recheck)) continue;
     tried.add(credentials.password);
+    attempted.push(candidate.stage);
     applyCredentials(config, credentials);
     try {
       const connection = await connect(config);
@@ -118,7 +128,7 @@ async function recover(connect: Connect, config: ConnectionConfig, failed: DbCre
       state.refreshes += 1;
       state.failedSearches = 0;
       state.searchBlockedUntil = 0;
-      logger.info('Database accepted refreshed credentials', { refreshes: state.refreshes, candidatesTried: tried.size - 1 });
+      logger.info('Database accepted refreshed credentials', { refreshes: state.refreshes, stagesTried: attempted });
       return connection;
     } catch (error) {
       if (!isAuthFailure(error)) throw error;
@@ -128,7 +138,7 @@ async function recover(connect: Connect, config: ConnectionConfig, failed: DbCre
   state.failedSearches += 1;
   const wait = Math.min(SEARCH_BACKOFF_MAX_MS, SEARCH_BACKOFF_BASE_MS * 2 ** (state.failedSearches - 1));
   state.searchBlockedUntil = Date.now() + wait;
-  logger.warn('Database rejected every version of the secret', { candidatesTried: tried.size - 1, nextSearchInMs: wait });
+  logger.warn('Database rejected every version of the secret', { stagesTried: attempted, nextSearchInMs: wait });
   throw lastError;
 }
 

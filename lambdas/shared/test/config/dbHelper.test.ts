@@ -189,6 +189,39 @@ describe('production with Secrets Manager', () => {
     await sequelize.query('SELECT 1');
   });
 
+  test('the database catches up with AWSCURRENT during the search: the final read tries that password again', async () => {
+    // Two rotations, the secret updated first each time: AWSCURRENT = p2, AWSPREVIOUS = p1; the
+    // database still has p1, and this container cached p0 before both.
+    const [p0, p1, p2] = ['catch-up-Pw-0a0a0a', 'catch-up-Pw-1b1b1b', 'catch-up-Pw-2c2c2c'];
+    [p0, p1, p2].forEach(registerSecret);
+    putSecret(p0);
+    await setRolePassword(p0);
+    await freshContainer(productionEnv());
+    await (await connectToDatabase()).query('SELECT 1');
+    putSecret(p1);
+    putSecret(p2);
+    await setRolePassword(p1);
+    await killConnections();
+    // The search reads AWSCURRENT (p2: rejected, the database has p1) and AWSPENDING (none); while it
+    // reads AWSPREVIOUS (p1), the rotation's ALTER ROLE to p2 lands, so p1 is rejected too. Only
+    // trying AWSCURRENT again finds the password.
+    fake.afterCall = async (call) => {
+      if (call.operation === 'GetSecretValue' && fake.callCount('GetSecretValue') === 3) await setRolePassword(p2);
+    };
+    fake.calls.length = 0;
+    try {
+      await expect(sequelize.query('SELECT 1')).resolves.toBeDefined();
+    } finally {
+      fake.afterCall = undefined;
+    }
+    expect(fake.callCount('GetSecretValue')).toBe(4);
+    // Put the role and the secret back where the next test expects them.
+    await setRolePassword(PASSWORDS[1]);
+    putSecret(PASSWORDS[1]);
+    await freshContainer(productionEnv());
+    await (await connectToDatabase()).query('SELECT 1');
+  });
+
   test('secret updated before the database: a cold start in between falls back to AWSPREVIOUS', async () => {
     putSecret(PASSWORDS[2]); // AWSCURRENT is new; the database still has PASSWORDS[1] (now AWSPREVIOUS)
     await freshContainer(productionEnv());
