@@ -8,12 +8,25 @@ import { createServer, connect, type Server, type Socket } from 'node:net';
 
 type Mode = 'forward' | 'refuse' | 'hang';
 
+/** PostgreSQL's ReadyForQuery, idle: 'Z', length 5, 'I'. */
+const READY_FOR_QUERY = Buffer.from([0x5a, 0, 0, 0, 5, 0x49]);
+
+/** An ErrorResponse as the server sends it when a backend is terminated. */
+const ADMIN_SHUTDOWN = ((): Buffer => {
+  const fields = Buffer.from('SFATAL\0VFATAL\0C57P01\0Mterminating connection due to administrator command\0\0', 'latin1');
+  const header = Buffer.alloc(5);
+  header.write('E', 0, 'latin1');
+  header.writeInt32BE(fields.length + 4, 1);
+  return Buffer.concat([header, fields]);
+})();
+
 export class TcpProxy {
   private server: Server | undefined;
   private readonly sockets = new Set<Socket>();
   private readonly clients = new Set<Socket>();
   private readonly poisoned = new WeakSet<Socket>();
   private readonly swallowing = new WeakSet<Socket>();
+  private terminateLogins = 0;
   private mode: Mode = 'forward';
   /** Connections accepted (in any mode): a count of handshakes attempted through the proxy. */
   accepted = 0;
@@ -68,6 +81,16 @@ export class TcpProxy {
     for (const socket of this.clients) this.swallowing.add(socket);
   }
 
+  /**
+   * The next `count` new connections are terminated by the server the moment their login
+   * completes: a FATAL 57P01 ("terminating connection due to administrator command", what a
+   * restart, a failover or `pg_terminate_backend` sends) in the same packet as the server's first
+   * ReadyForQuery, so the client reads both in one go.
+   */
+  terminateNextLogins(count = 1): void {
+    this.terminateLogins = count;
+  }
+
   async stop(): Promise<void> {
     this.destroyAll();
     const server = this.server;
@@ -84,6 +107,19 @@ export class TcpProxy {
     this.sockets.add(socket);
     socket.on('close', () => this.sockets.delete(socket));
     socket.on('error', () => socket.destroy());
+  }
+
+  private forwardUntilLogin(upstream: Socket, client: Socket): void {
+    let seen = Buffer.alloc(0);
+    upstream.on('data', (chunk: Buffer) => {
+      seen = Buffer.concat([seen, chunk]);
+      if (!seen.includes(READY_FOR_QUERY)) {
+        client.write(chunk);
+        return;
+      }
+      client.end(Buffer.concat([chunk, ADMIN_SHUTDOWN]));
+      upstream.destroy();
+    });
   }
 
   private accept(client: Socket): void {
@@ -107,7 +143,12 @@ export class TcpProxy {
       if (!upstream.write(chunk)) client.pause();
     });
     upstream.on('drain', () => client.resume());
-    upstream.pipe(client);
+    if (this.terminateLogins > 0) {
+      this.terminateLogins -= 1;
+      this.forwardUntilLogin(upstream, client);
+    } else {
+      upstream.pipe(client);
+    }
     client.on('close', () => upstream.destroy());
     upstream.on('close', () => client.destroy());
   }

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import pg from 'pg';
+import { pgDriver } from './pgDriver';
 import type { Options, PoolOptions } from 'sequelize';
 import { logger } from '../logger';
 import { env, getDbCredentials, peekEnv, type DbCredentials } from './env';
@@ -82,7 +82,8 @@ export function baseSequelizeOptions(): Options {
   const options: Options & { databaseVersion: string } = {
     dialect: 'postgres',
     // Hand Sequelize the imported driver: a bundled Lambda has no node_modules for it to `require('pg')` from.
-    dialectModule: pg,
+    // (`pgDriver` is pg with an 'error' listener on every client from its construction: see pgDriver.ts.)
+    dialectModule: pgDriver,
     pool: { ...LAMBDA_POOL },
     dialectOptions: { keepAlive: true, application_name: process.env.AWS_LAMBDA_FUNCTION_NAME ?? 'lambdas' },
     // SQL logging is off: Sequelize inlines values into the statements it logs. (Read at import; a

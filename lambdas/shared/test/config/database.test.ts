@@ -26,7 +26,14 @@ test('getDatabaseConfig: Lambda pool, bundle-safe driver, no SQL logging, creden
   registerSecret('Pw-config-123');
   const config = await getDatabaseConfig();
   expect(config).toMatchObject({ dialect: 'postgres', host: 'db.local', port: 5433, database: 'orders', username: 'svc', password: 'Pw-config-123', logging: false, logQueryParameters: false });
-  expect(config.dialectModule).toBe(pg);
+  // The imported pg itself (types, defaults) with a Client that listens for 'error' from construction.
+  const driver = config.dialectModule as typeof pg;
+  expect(Object.getPrototypeOf(driver)).toBe(pg);
+  expect(driver.types).toBe(pg.types);
+  const client = new driver.Client({ host: '127.0.0.1' });
+  expect(client).toBeInstanceOf(pg.Client);
+  expect(() => client.emit('error', new Error('terminated before Sequelize listened'))).not.toThrow();
+  expect((client as unknown as { _invalid?: boolean })._invalid).toBe(true);
   expect(config.pool).toEqual(LAMBDA_POOL);
   expect(config.dialectOptions).not.toHaveProperty('ssl');
   // Every limit sits below the 10 s function timeout.

@@ -7,7 +7,7 @@
 import { ConnectionError } from 'sequelize';
 import { createTestDatabase, type TestDatabase } from '../../../../testing/db';
 import { TcpProxy } from '../../../../tools/tcpProxy';
-import { closeDatabase, connectToDatabase, dbTimeouts, discardIdleConnections, isConnectionFailure, LAMBDA_POOL, retryRead, writeTransaction, resetCredentialsForTests, resetEnvForTests, sequelize } from '../../src';
+import { closeDatabase, connectToDatabase, dbTimeouts, discardIdleConnections, isConnectionFailure, LAMBDA_POOL, retryRead, selectRows, writeTransaction, resetCredentialsForTests, resetEnvForTests, sequelize } from '../../src';
 
 let db: TestDatabase;
 let proxy: TcpProxy;
@@ -125,5 +125,18 @@ describe('connections that died while idle (retryRead / writeTransaction)', () =
     expect(isConnectionFailure(error)).toBe(true);
     expect(Date.now() - started).toBeLessThan(1_000);
     proxy.restore();
+  });
+});
+
+describe('the server terminates a connection the moment its login completes', () => {
+  test('no uncaught error: the connection fails as a connection error, and retryRead succeeds on the next', async () => {
+    await discardIdleConnections();
+    // The termination arrives in the same packet as the server's ReadyForQuery, before Sequelize has
+    // attached its own 'error' listener: without one from the driver, pg would throw out of the socket handler.
+    proxy.terminateNextLogins(1);
+    const error = await sequelize.query('SELECT 1').catch((e: unknown) => e);
+    expect(isConnectionFailure(error)).toBe(true);
+    proxy.terminateNextLogins(1);
+    await expect(retryRead(() => selectRows('SELECT 7 AS seven'))).resolves.toEqual([{ seven: 7 }]);
   });
 });
