@@ -100,40 +100,56 @@ const CANDIDATES: readonly Candidate[] = [
 ];
 
 /**
+ * How many times one search may go through the candidates. It goes round again only when the
+ * secret's AWSCURRENT changed while it ran: a rotation (or several, back to back) is in progress and
+ * the database may have moved on from every password this pass tried. A pass that saw the secret
+ * stand still and found nothing means no version works: the search ends and backs off.
+ */
+const MAX_SEARCH_PASSES = 3;
+
+/**
  * Finds credentials the server accepts after it rejected `failed`, connecting with each candidate
  * in turn; the first that connects becomes the container's credentials. Only authentication
  * failures move on to the next candidate; anything else (the database is down) is thrown as is.
  */
 async function recover(connect: Connect, config: ConnectionConfig, failed: DbCredentials, firstError: unknown): Promise<unknown> {
-  const tried = new Set([failed.password]);
   const attempted: string[] = [];
   let lastError = firstError;
-  for (const candidate of CANDIDATES) {
-    let credentials: DbCredentials | undefined;
-    try {
-      credentials = await candidate.read();
-    } catch (error) {
-      // Secrets Manager failing now (throttled, down, a malformed staged value) ends nothing: the
-      // other stages may still hold the password, and if none does the auth error below is thrown.
-      logger.warn('Could not read a version of the secret during the credential search', { error: describeError(error) });
-      continue;
+  for (let pass = 1; ; pass += 1) {
+    // Per pass: a password rejected in an earlier pass may be the right one now.
+    const tried = new Set([failed.password]);
+    const currentReads: string[] = [];
+    for (const candidate of CANDIDATES) {
+      let credentials: DbCredentials | undefined;
+      try {
+        credentials = await candidate.read();
+      } catch (error) {
+        // Secrets Manager failing now (throttled, down, a malformed staged value) ends nothing: the
+        // other stages may still hold the password, and if none does the auth error below is thrown.
+        logger.warn('Could not read a version of the secret during the credential search', { error: describeError(error) });
+        continue;
+      }
+      if (credentials && candidate.stage === 'AWSCURRENT') currentReads.push(credentials.password);
+      if (!credentials || (tried.has(credentials.password) && !candidate.recheck)) continue;
+      tried.add(credentials.password);
+      attempted.push(candidate.stage);
+      applyCredentials(config, credentials);
+      try {
+        const connection = await connect(config);
+        state.credentials = credentials;
+        state.refreshes += 1;
+        state.failedSearches = 0;
+        state.searchBlockedUntil = 0;
+        logger.info('Database accepted refreshed credentials', { refreshes: state.refreshes, stagesTried: attempted, passes: pass });
+        return connection;
+      } catch (error) {
+        if (!isAuthFailure(error)) throw error;
+        lastError = error;
+      }
     }
-    if (!credentials || (tried.has(credentials.password) && !candidate.recheck)) continue;
-    tried.add(credentials.password);
-    attempted.push(candidate.stage);
-    applyCredentials(config, credentials);
-    try {
-      const connection = await connect(config);
-      state.credentials = credentials;
-      state.refreshes += 1;
-      state.failedSearches = 0;
-      state.searchBlockedUntil = 0;
-      logger.info('Database accepted refreshed credentials', { refreshes: state.refreshes, stagesTried: attempted });
-      return connection;
-    } catch (error) {
-      if (!isAuthFailure(error)) throw error;
-      lastError = error;
-    }
+    const secretMoved = currentReads.length === 2 && currentReads[0] !== currentReads[1];
+    if (!secretMoved || pass >= MAX_SEARCH_PASSES) break;
+    logger.info('The secret changed during the credential search; searching again', { pass });
   }
   state.failedSearches += 1;
   const wait = Math.min(SEARCH_BACKOFF_MAX_MS, SEARCH_BACKOFF_BASE_MS * 2 ** (state.failedSearches - 1));

@@ -1,9 +1,9 @@
 import pg from 'pg';
 import { coldStart, restoreEnvironment } from '../../../../testing/container';
 import { createTestDatabase, type TestDatabase } from '../../../../testing/db';
-import { assertNoSecretIn, registerSecret } from '../../../../testing/logCapture';
+import { assertNoSecretIn, capturedLogs, logMark, registerSecret } from '../../../../testing/logCapture';
 import { FakeSecretsManager } from '../../../../tools/fakeSecretsManager';
-import { closeDatabase, connectToDatabase, CredentialsUnavailableError, databaseStatus, isAuthFailure, sequelize } from '../../src';
+import { closeDatabase, connectToDatabase, CredentialsUnavailableError, databaseStatus, discardIdleConnections, isAuthFailure, sequelize } from '../../src';
 
 /**
  * These tests run on the password-checking (scram-sha-256) server: a rotated or wrong password
@@ -20,11 +20,18 @@ async function setRolePassword(password: string): Promise<void> {
   await admin.query(`ALTER ROLE ${ROLE} PASSWORD ${pg.escapeLiteral(password)}`);
 }
 
-/** Kill the role's server connections, as an idle timeout or a restart would, and wait until the pool notices. */
+/**
+ * Kill the role's server connections, as an idle timeout or a restart would, and make sure the next
+ * query opens a new one: the sessions are gone on the server (termination is asynchronous, and slow
+ * on a loaded machine) and the pool holds none of them.
+ */
 async function killConnections(): Promise<void> {
-  await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = $1', [ROLE]);
-  const pool = (sequelize.connectionManager as unknown as { pool: { size: number } }).pool;
-  for (let i = 0; i < 100 && pool.size > 0; i += 1) await new Promise((resolve) => setTimeout(resolve, 20));
+  for (let i = 0; i < 250; i += 1) {
+    const { rows } = await admin.query<{ n: number }>('SELECT count(pg_terminate_backend(pid))::int AS n FROM pg_stat_activity WHERE usename = $1', [ROLE]);
+    if (rows[0]?.n === 0) break;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  await discardIdleConnections();
 }
 
 function putSecret(password: string): void {
@@ -216,6 +223,45 @@ describe('production with Secrets Manager', () => {
     }
     expect(fake.callCount('GetSecretValue')).toBe(4);
     // Put the role and the secret back where the next test expects them.
+    await setRolePassword(PASSWORDS[1]);
+    putSecret(PASSWORDS[1]);
+    await freshContainer(productionEnv());
+    await (await connectToDatabase()).query('SELECT 1');
+  });
+
+  test('rotations back to back outrun one pass of the search: it goes round again because the secret moved', async () => {
+    const [p0, p1, p2, p3] = ['outrun-Pw-0d0d0d', 'outrun-Pw-1e1e1e', 'outrun-Pw-2f2f2f', 'outrun-Pw-3g3g3g'];
+    [p0, p1, p2, p3].forEach(registerSecret);
+    putSecret(p0);
+    await setRolePassword(p0);
+    await freshContainer(productionEnv());
+    await (await connectToDatabase()).query('SELECT 1');
+    // The cached p0 is rejected: the database has p2, the secret's AWSCURRENT is still p1.
+    putSecret(p1);
+    await setRolePassword(p2);
+    await killConnections();
+    // While the search reads, the secret becomes p2 and then, just as it reads p2, both the secret and
+    // the database move on to p3: every password of the first pass is rejected.
+    fake.afterCall = async (call) => {
+      if (call.operation !== 'GetSecretValue') return;
+      const n = fake.callCount('GetSecretValue');
+      if (n === 3) putSecret(p2);
+      if (n === 4) {
+        putSecret(p3);
+        await setRolePassword(p3);
+      }
+    };
+    fake.calls.length = 0;
+    const mark = logMark();
+    try {
+      await expect(sequelize.query('SELECT 1')).resolves.toBeDefined();
+    } finally {
+      fake.afterCall = undefined;
+    }
+    // Pass 1: AWSCURRENT (p1), AWSPENDING (none), AWSPREVIOUS (p0, already rejected), AWSCURRENT (p2);
+    // pass 2: AWSCURRENT (p3).
+    expect(fake.callCount('GetSecretValue')).toBe(5);
+    expect(capturedLogs(mark)).toEqual(expect.arrayContaining([expect.objectContaining({ message: 'The secret changed during the credential search; searching again' })]));
     await setRolePassword(PASSWORDS[1]);
     putSecret(PASSWORDS[1]);
     await freshContainer(productionEnv());
