@@ -2,7 +2,7 @@ export * from './config/env';
 export * from './config/errors';
 export * from './config/database';
 export * from './config/dbHelper';
-export { isAuthFailure, isConnectionFailure } from './config/dbErrors';
+export { isAuthFailure, isConnectionFailure, isTimeout } from './config/dbErrors';
 export * from './models';
 export * from './secrets';
 export { logger, describeError } from './logger';

@@ -23,8 +23,8 @@ let db: TestDatabase;
 let proxy: TcpProxy;
 
 /** A new Lambda container: nothing cached, production settings, the database behind the proxy. */
-async function coldContainer(): Promise<void> {
-  await coldStart({ NODE_ENV: 'production', DB_SECRET_NAME: SECRET, DB_NAME: db.database, DB_USER: ROLE });
+async function coldContainer(extraEnv: Record<string, string> = {}): Promise<void> {
+  await coldStart({ NODE_ENV: 'production', DB_SECRET_NAME: SECRET, DB_NAME: db.database, DB_USER: ROLE, ...extraEnv });
   fake.configureEnvironment();
   fake.calls.length = 0;
   fake.clearFaults();
@@ -126,4 +126,36 @@ describe('once warm', () => {
     expect((await call(todos, 'GET', '/todos')).result.statusCode).toBe(200);
     expect((await call(health, 'GET', '/health')).result.statusCode).toBe(200);
   });
+
+  test('a database that stops answering mid-query: a 503 after the query timeout, not a 500, and no retry', async () => {
+    // statement_timeout 300 ms, so pg's client-side query timeout is 1.3 s (config/database.ts).
+    await coldContainer({ DB_STATEMENT_TIMEOUT_MS: '300' });
+    expect((await call(todos, 'GET', '/todos')).result.statusCode).toBe(200);
+    proxy.blackholeOpenConnections();
+    const { result, ms } = await call(todos, 'GET', '/todos');
+    expectUnavailable(result);
+    expect(ms).toBeGreaterThanOrEqual(1_200);
+    expect(ms).toBeLessThan(1_300 + 1_500); // one wait: a retry would add another
+    // The connection that never answered is discarded: the next request gets a fresh one.
+    expect((await call(todos, 'GET', '/todos')).result.statusCode).toBe(200);
+  });
+
+  test('a database that accepts connections but never answers: a 503 within one connect timeout, retries included', async () => {
+    await coldContainer();
+    expect((await call(todos, 'GET', '/todos')).result.statusCode).toBe(200);
+    proxy.hang();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    try {
+      for (const [fn, path] of [[todos, '/todos'], [health, '/health']] as const) {
+        const { result, ms } = await call(fn, 'GET', path);
+        expectUnavailable(result);
+        // The 3 s connect (or pool acquire) timeout once, well inside the 10 s function timeout.
+        expect(ms).toBeLessThan(3_000 + 1_500);
+      }
+    } finally {
+      proxy.restore();
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect((await call(todos, 'GET', '/todos')).result.statusCode).toBe(200);
+  }, 30_000);
 });

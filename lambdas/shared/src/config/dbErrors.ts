@@ -38,8 +38,25 @@ export function isAuthFailure(error: unknown): boolean {
 const CONNECTION_ERROR_NAMES = /^Sequelize(Connection\w*Error|HostNotFoundError|HostNotReachableError|InvalidConnectionError|AccessDeniedError)$/;
 /** Socket-level failures and PostgreSQL's "connection exception" (08xxx) and shutdown (57P0x) states. */
 const NETWORK_CODES = new Set<unknown>(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND', '57P01', '57P02', '57P03', '53300']);
-/** pg reports a socket closed under a running query with a plain Error and no code. */
-const NETWORK_MESSAGES = /Connection terminated|Client has encountered a connection error|timeout exceeded when trying to connect|Connection timed out/i;
+/**
+ * pg reports a socket closed under a running query, and its own timeouts, with a plain Error and no
+ * code. `Query read timeout` is pg's client-side `query_timeout`: the server never answered.
+ */
+const NETWORK_MESSAGES = /Connection terminated|Client has encountered a connection error|timeout exceeded when trying to connect|Connection timed out|Query read timeout/i;
+
+/** Sequelize's classes for "waited and gave up": connecting, or waiting for a pooled connection. */
+const TIMEOUT_ERROR_NAMES = /^Sequelize(ConnectionTimedOutError|ConnectionAcquireTimeoutError)$/;
+/** The driver's messages for the same, and for a query the server never answered. */
+const TIMEOUT_MESSAGES = /timeout exceeded when trying to connect|Connection terminated due to connection timeout|Connection timed out|Query read timeout/i;
+
+/**
+ * True when the database did not answer in time: connecting, waiting for a pooled connection, or a
+ * query past the client-side `query_timeout`. Trying again at once would cost the same wait again
+ * (and several such waits would outlast the function's timeout), so callers answer 503 instead.
+ */
+export function isTimeout(error: unknown): boolean {
+  return someInChain(error, (e) => (typeof e.name === 'string' && TIMEOUT_ERROR_NAMES.test(e.name)) || (typeof e.message === 'string' && TIMEOUT_MESSAGES.test(e.message)));
+}
 
 /**
  * True when the database could not be reached or the connection broke: a transient outage the

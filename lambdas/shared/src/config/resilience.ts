@@ -1,6 +1,6 @@
-import { ConnectionAcquireTimeoutError, type Transaction } from 'sequelize';
+import type { Transaction } from 'sequelize';
 import { logger } from '../logger';
-import { isAuthFailure, isConnectionFailure } from './dbErrors';
+import { isAuthFailure, isConnectionFailure, isTimeout } from './dbErrors';
 import { LAMBDA_POOL } from './database';
 import { connectToDatabase, discardIdleConnections } from './dbHelper';
 
@@ -15,13 +15,14 @@ import { connectToDatabase, discardIdleConnections } from './dbHelper';
  * idle ones were discarded can come back to the pool dead a moment later; with at most
  * `LAMBDA_POOL.max` such connections, the last attempt is certain to open a fresh one. When the
  * database is really down every attempt fails fast (refused), so the total stays short.
- * Not retried: authentication failures (the connection wrapper has its own retry for those) and a
- * full pool (waiting again would only double the wait).
+ * Not retried: authentication failures (the connection wrapper has its own retry for those) and
+ * timeouts (a hung database, a full pool): waiting again would only double the wait, and three
+ * such waits would outlast a 10 s function timeout.
  */
 const ATTEMPTS = (LAMBDA_POOL.max ?? 2) + 1;
 
 function retriable(error: unknown): boolean {
-  return isConnectionFailure(error) && !isAuthFailure(error) && !(error instanceof ConnectionAcquireTimeoutError);
+  return isConnectionFailure(error) && !isAuthFailure(error) && !isTimeout(error);
 }
 
 /** Runs a read (idempotent: safe to repeat); a dead connection costs an immediate retry. */

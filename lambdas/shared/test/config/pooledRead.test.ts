@@ -12,6 +12,7 @@ import {
   discardIdleConnections,
   isConnectionFailure,
   isDatabaseUnavailable,
+  isTimeout,
   QueryTypes,
   resetCredentialsForTests,
   resetEnvForTests,
@@ -93,7 +94,12 @@ test('a connection whose query never got an answer (client-side query timeout) i
   const outcomes: unknown[] = [];
   for (let i = 0; i < 4; i += 1) outcomes.push(await selectRows('SELECT 2 AS two').catch((e: unknown) => e));
   const failures = outcomes.filter((o) => o instanceof Error);
-  for (const failure of failures) expect((failure as Error).message).toMatch(/Query read timeout/);
+  for (const failure of failures) {
+    expect((failure as Error).message).toMatch(/Query read timeout/);
+    // A 503 for the caller, and not retried at once (the same wait again could outlast the function).
+    expect(isDatabaseUnavailable(failure)).toBe(true);
+    expect(isTimeout(failure)).toBe(true);
+  }
   // Reused, a timed-out connection would keep its unanswered query queued, and every later read on it
   // would time out too: at most one failure per pooled connection, then fresh connections.
   expect(failures.length).toBeLessThanOrEqual(2);
