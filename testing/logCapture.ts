@@ -1,8 +1,11 @@
 /**
- * Every line written to stdout/stderr during a test file is captured (and hidden unless
- * SHOW_LOGS=1). After the file, the captured output is scanned for every password registered with
+ * Every line written to stdout/stderr, or through `console`, during a test file is captured (and
+ * hidden unless SHOW_LOGS=1). `console` needs its own capture: in a multi-file run jest replaces it
+ * with a buffered console that never writes to the process streams. After the file, the captured output is scanned for every password registered with
  * `registerSecret`; one found fails the run. Tests also use `capturedLogs()` to assert on log lines.
  */
+import { format } from 'node:util';
+
 const lines: string[] = [];
 const secrets = new Set<string>();
 
@@ -27,6 +30,18 @@ function capture(stream: NodeJS.WriteStream): void {
 
 capture(process.stdout);
 capture(process.stderr);
+
+const CONSOLE_METHODS = ['log', 'info', 'warn', 'error', 'debug', 'trace'] as const;
+for (const method of CONSOLE_METHODS) {
+  const original = console[method];
+  restores.push(() => {
+    console[method] = original;
+  });
+  console[method] = (...args: unknown[]): void => {
+    lines.push(...format(...args).split('\n').filter((l) => l.length > 0));
+    if (process.env.SHOW_LOGS === '1') original.apply(console, args);
+  };
+}
 
 // A promise rejected with nobody listening is a bug even when every assertion passed.
 const unhandled: unknown[] = [];
