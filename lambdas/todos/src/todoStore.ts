@@ -6,7 +6,8 @@
  * applied twice.
  *
  * Reads (`findTodo`, `listTodos`) run through `selectRows` (the pool's connection without
- * Sequelize's query layer: the hot path), writes through Sequelize transactions.
+ * Sequelize's query layer: the hot path), writes through Sequelize transactions: creation through
+ * the `Todo` model, conditional updates and deletes as single statements.
  *
  * Every statement is a constant SQL text whose values travel as bind parameters (`$1`, `$2`, …; pg's
  * extended protocol sends them apart from the statement): no value from a request is ever spliced
@@ -18,7 +19,7 @@
  * atomic: of two writers holding the same version, PostgreSQL lets the first update the row and
  * re-evaluates the second's condition against the committed row, which then no longer matches.
  */
-import { QueryTypes, connectToDatabase, encodeCursor, retryRead, selectRows, writeTransaction, type CreateTodo, type CursorPosition, type TodoDto, type TodoPage, type Transaction, type UpdateTodo } from '@lambdas/shared';
+import { QueryTypes, Todo, connectToDatabase, encodeCursor, retryRead, selectRows, writeTransaction, type CreateTodo, type CursorPosition, type TodoDto, type TodoPage, type Transaction, type UpdateTodo } from '@lambdas/shared';
 
 /** A todo as the API returns it, with the version its `ETag` is made from. */
 export interface VersionedTodo {
@@ -87,10 +88,14 @@ async function readPage(limit: number, after?: CursorPosition): Promise<TodoPage
   return { items: page, nextCursor: found.length > limit && last ? encodeCursor({ createdAt: new Date(last.createdAt), id: last.id }) : null };
 }
 
+/**
+ * Through the `Todo` model: Sequelize's INSERT sends every value as a bind parameter and returns
+ * the stored row (`RETURNING *`); the timestamps are the database's `now()` (see the model).
+ */
 export async function createTodo(input: CreateTodo): Promise<VersionedTodo> {
-  const [row] = await writeTransaction((transaction) => rows(`INSERT INTO todos (title, completed) VALUES ($1, $2) RETURNING ${COLUMNS}`, [input.title, input.completed ?? false], transaction));
-  if (!row) throw new Error('INSERT … RETURNING returned no row');
-  return versioned(row);
+  const todo = await writeTransaction((transaction) => Todo.create({ title: input.title, completed: input.completed ?? false }, { transaction, returning: true }));
+  const { id, title, completed, createdAt, updatedAt, version } = todo.get({ plain: true });
+  return versioned({ id, title, completed, created_at: createdAt, updated_at: updatedAt, version });
 }
 
 const FIND = `SELECT ${COLUMNS} FROM todos WHERE id = $1`;

@@ -1,4 +1,4 @@
-import { DataTypes, Model, type CreationOptional, type InferAttributes, type InferCreationAttributes, type Sequelize } from 'sequelize';
+import { DataTypes, fn, Model, type CreationOptional, type InferAttributes, type InferCreationAttributes, type Sequelize } from 'sequelize';
 
 export const TODO_TITLE_MAX = 200;
 
@@ -19,8 +19,10 @@ export function initTodo(sequelize: Sequelize): typeof Todo {
       id: { type: DataTypes.UUID, defaultValue: DataTypes.UUIDV4, primaryKey: true },
       title: { type: DataTypes.STRING(TODO_TITLE_MAX), allowNull: false },
       completed: { type: DataTypes.BOOLEAN, allowNull: false, defaultValue: false },
-      createdAt: DataTypes.DATE,
-      updatedAt: DataTypes.DATE,
+      // The database's clock, not each container's: one clock orders the pagination key for every
+      // writer. (Sequelize uses a timestamp attribute's defaultValue when it has one.)
+      createdAt: { type: DataTypes.DATE(3), allowNull: false, defaultValue: fn('now') },
+      updatedAt: { type: DataTypes.DATE(3), allowNull: false, defaultValue: fn('now') },
       version: { type: DataTypes.INTEGER, allowNull: false, defaultValue: 1 },
     },
     { sequelize, tableName: 'todos', modelName: 'Todo' },
