@@ -33,10 +33,6 @@ function placeInVpc(fn: BackendFunction, placement: FunctionPlacement): void {
       reason: 'AWSLambdaVPCAccessExecutionRole is the documented minimum for a function to create its ENIs in the VPC.',
       appliesTo: [`Policy::arn:<AWS::Partition>:iam::aws:policy/${VPC_ACCESS_POLICY}`],
     },
-    {
-      id: 'AwsSolutions-IAM5',
-      reason: 'ENI management actions (ec2:CreateNetworkInterface etc.) do not support resource-level permissions.',
-    },
   ]);
 }
 
