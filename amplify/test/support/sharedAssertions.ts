@@ -106,6 +106,13 @@ export function sharedBackendTests(getSynth: () => SynthesizedBackend, expect_: 
 
   test('no template holds a literal password', () => {
     for (const { id, json } of getSynth().allTemplates()) expect([id, literalPasswords(json)]).toEqual([id, []]);
+    // The check itself finds what it looks for.
+    expect(
+      literalPasswords({
+        A: { Properties: { MasterUserPassword: 'hunter2', SecretString: '{"password":"x"}', Env: { URL: 'postgres://app:s3cret@db:5432/app' } } },
+        B: { Properties: { Password: '{{resolve:secretsmanager:arn:secret:SecretString:password}}', PasswordLength: 30, Url: 'https://example.com/x' } },
+      }),
+    ).toEqual(['.A.Properties.MasterUserPassword', '.A.Properties.SecretString', '.A.Properties.Env.URL']);
   });
 
   test('cdk-nag AwsSolutions reports no unsuppressed error or warning', () => {

@@ -66,17 +66,24 @@ export function nagSuppressions(synth: SynthesizedBackend): Array<{ resource: st
   );
 }
 
+/** Keys whose value would be a credential: a password, or a secret's literal contents. */
+const CREDENTIAL_KEYS = /passw(or)?d|^SecretString$/i;
+/** A connection string with a password in it: `scheme://user:password@host`. */
+const CREDENTIAL_URL = /[a-z][a-z0-9+.-]*:\/\/[^/\s:@]+:[^/\s@]+@/i;
+
 /**
- * Every string property (at any depth) whose key names a password, with its path. A value that is a
+ * Every string property (at any depth) whose key names a password or a secret's contents, and every
+ * string value holding a connection string with a password, with its path. A value that is a
  * CloudFormation dynamic reference to Secrets Manager (`{{resolve:secretsmanager:…}}`) is not a
  * literal and is left out.
  */
 export function literalPasswords(json: unknown, path = ''): string[] {
+  if (typeof json === 'string') return CREDENTIAL_URL.test(json) ? [path] : [];
   if (Array.isArray(json)) return json.flatMap((item, i) => literalPasswords(item, `${path}[${i}]`));
   if (typeof json !== 'object' || json === null) return [];
   return Object.entries(json).flatMap(([key, value]) => {
     const here = `${path}.${key}`;
-    if (/passw(or)?d/i.test(key) && !isDynamicSecretReference(value)) {
+    if (CREDENTIAL_KEYS.test(key) && !isDynamicSecretReference(value)) {
       // A password is only acceptable as a dynamic reference; anything else (even a token join) is reported.
       // (A number is a generator setting such as PasswordLength, not a password.)
       if (typeof value === 'string') return [here];
