@@ -4,6 +4,7 @@ import { buildOpenApiDocument, type TodoDto, type TodoPage } from '@lambdas/shar
 import { useMigratedDatabase } from '../../lambdas/shared/test/support/httpApi';
 import { fromHttpApiResult, toHttpApiEvent } from '../localApi/apiGatewayEvent';
 import { startLocalApi, type LocalApi, type RequestLog } from '../localApi/server';
+import { main as invokeMain } from '../invokeClient';
 
 useMigratedDatabase();
 let api: LocalApi;
@@ -124,6 +125,28 @@ it('keeps each concurrent request\'s log keys its own, as Lambda\'s multi-concur
   expect(completed).toHaveLength(paths.length);
   // Without a context per invocation, the keys of whichever request started last win on every line.
   for (const line of completed) expect({ requestId: line.function_request_id, path: line.path }).toEqual({ requestId: line.function_request_id, path: pathOf.get(line.function_request_id as string) });
+});
+
+it('`pnpm invoke --url` drives the local API end to end: signed IAM routes, public health, exit codes', async () => {
+  const invoke = async (...argv: string[]): Promise<{ code: number; out: string[]; err: string[] }> => {
+    const out: string[] = [];
+    const err: string[] = [];
+    const code = await invokeMain([...argv, '--url', api.url, '--region', 'eu-west-1'], { out: (t) => out.push(t), err: (t) => err.push(t) }, '/nonexistent/amplify_outputs.json', {
+      credentials: { accessKeyId: 'AKIDLOCALINVOKE', secretAccessKey: 'local-invoke-secret' },
+    });
+    return { code, out, err };
+  };
+  const created = await invoke('POST', '/todos', '{"title":"from pnpm invoke"}');
+  expect(created.code).toBe(0);
+  expect(created.err.join('\n')).toMatch(/HTTP 201 \(SigV4-signed\)/);
+  const todo = JSON.parse(created.out.join('\n')) as TodoDto;
+  expect(todo.title).toBe('from pnpm invoke');
+  const read = await invoke('GET', `/todos/${todo.id}`);
+  expect([read.code, (JSON.parse(read.out.join('\n')) as TodoDto).id]).toEqual([0, todo.id]);
+  const health = await invoke('GET', '/health');
+  expect(health.err.join('\n')).toMatch(/HTTP 200$/m); // public: sent unsigned
+  const missing = await invoke('GET', `/todos/${randomUUID()}`);
+  expect([missing.code, missing.err.join('\n')]).toEqual([1, expect.stringMatching(/HTTP 404/)]);
 });
 
 describe('the API Gateway event and result mapping', () => {
