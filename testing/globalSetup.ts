@@ -24,9 +24,11 @@ const started: PgServer[] = [];
 /**
  * MySQL/MariaDB for the MYSQL secret tests: TEST_MYSQL_URL when set (`.ci/run` sets it), else a
  * server answering as root on 127.0.0.1:3306. Without one, those tests report themselves as not
- * configured — except in CI, where a missing server is a failure.
+ * configured — except when TEST_MYSQL_URL names a server or CI is set, where a missing server is a
+ * failure (so `.ci/run` cannot pass by skipping them).
  */
 async function detectMysql(): Promise<void> {
+  const required = process.env.TEST_MYSQL_URL !== undefined || Boolean(process.env.CI);
   const url = process.env.TEST_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306/mysql';
   const mysql = await import('mysql2/promise');
   try {
@@ -34,7 +36,7 @@ async function detectMysql(): Promise<void> {
     await connection.end();
     process.env.TEST_MYSQL_URL = url;
   } catch (error) {
-    if (process.env.CI) throw new Error(`CI expects MySQL/MariaDB at ${url}: ${String(error)}`);
+    if (required) throw new Error(`MySQL/MariaDB expected at ${url} (TEST_MYSQL_URL or CI is set): ${String(error)}`);
     delete process.env.TEST_MYSQL_URL;
   }
 }
