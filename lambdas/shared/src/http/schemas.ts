@@ -62,7 +62,7 @@ export const HealthSchema = z
     status: z.literal('ok'),
     database: z.literal('ok'),
     credentialsSource: z.enum(['env', 'secrets-manager']),
-    latencyMs: z.number().nonnegative().meta({ description: 'Round trip of `SELECT 1`, in milliseconds.' }),
+    latencyMs: z.number().nonnegative().meta({ description: 'Time to run `SELECT 1`, in milliseconds, including opening the connection when none is pooled.' }),
   })
   .meta({ id: 'Health' });
 
