@@ -5,28 +5,14 @@
  * timeout. A loopback proxy the test controls sits between the pool and a real PostgreSQL.
  */
 import { ConnectionError } from 'sequelize';
-import { createTestDatabase, type TestDatabase } from '../../../../testing/db';
-import { TcpProxy } from '../../../../tools/tcpProxy';
-import { closeDatabase, connectToDatabase, dbTimeouts, discardIdleConnections, isConnectionFailure, LAMBDA_POOL, retryRead, selectRows, writeTransaction, resetCredentialsForTests, resetEnvForTests, sequelize } from '../../src';
+import type { TcpProxy } from '../../../../tools/tcpProxy';
+import { useProxiedDatabase } from '../support/proxiedDatabase';
+import { connectToDatabase, dbTimeouts, discardIdleConnections, isConnectionFailure, LAMBDA_POOL, retryRead, selectRows, writeTransaction, sequelize } from '../../src';
 
-let db: TestDatabase;
+const proxied = useProxiedDatabase();
 let proxy: TcpProxy;
-const saved = { ...process.env };
-
-beforeAll(async () => {
-  db = await createTestDatabase('MAIN');
-  proxy = await new TcpProxy(db.host, db.port).start();
-  process.env = { ...saved, NODE_ENV: 'development' };
-  db.applyEnv({ DB_PORT: String(proxy.port), DB_SSL: 'false' });
-  resetEnvForTests();
-  resetCredentialsForTests();
-});
-
-afterAll(async () => {
-  await closeDatabase();
-  await proxy.stop();
-  await db.drop();
-  process.env = saved;
+beforeAll(() => {
+  proxy = proxied();
 });
 
 async function elapsed(work: () => Promise<unknown>): Promise<{ ms: number; error: unknown }> {

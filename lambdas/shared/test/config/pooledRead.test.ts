@@ -4,44 +4,28 @@
  * error shape, and never hand a dead connection out twice. Real PostgreSQL behind a TCP proxy.
  */
 import { DatabaseError } from 'sequelize';
-import { createTestDatabase, type TestDatabase } from '../../../../testing/db';
-import { TcpProxy } from '../../../../tools/tcpProxy';
+import type { TcpProxy } from '../../../../tools/tcpProxy';
+import { useProxiedDatabase } from '../support/proxiedDatabase';
 import {
-  closeDatabase,
   connectToDatabase,
   discardIdleConnections,
   isConnectionFailure,
   isDatabaseUnavailable,
   isTimeout,
   QueryTypes,
-  resetCredentialsForTests,
-  resetEnvForTests,
   retryRead,
   selectRows,
   sequelize,
 } from '../../src';
 
-let db: TestDatabase;
+const proxied = useProxiedDatabase({ DB_STATEMENT_TIMEOUT_MS: '300' });
 let proxy: TcpProxy;
-const saved = { ...process.env };
 
 beforeAll(async () => {
-  db = await createTestDatabase('MAIN');
-  proxy = await new TcpProxy(db.host, db.port).start();
-  process.env = { ...saved, NODE_ENV: 'development', DB_STATEMENT_TIMEOUT_MS: '300' };
-  db.applyEnv({ DB_PORT: String(proxy.port), DB_SSL: 'false' });
-  resetEnvForTests();
-  resetCredentialsForTests();
+  proxy = proxied();
   const instance = await connectToDatabase();
   await instance.query('CREATE TABLE items (id int PRIMARY KEY, label text NOT NULL, done boolean NOT NULL, at timestamptz NOT NULL)');
   await instance.query("INSERT INTO items VALUES (1, 'one', false, '2026-01-02T03:04:05.678Z'), (2, 'it''s two', true, '2026-02-03T04:05:06.789Z')");
-});
-
-afterAll(async () => {
-  await closeDatabase();
-  await proxy.stop();
-  await db.drop();
-  process.env = saved;
 });
 
 const SELECT = 'SELECT id, label, done, at FROM items WHERE id >= $1 ORDER BY id';
