@@ -7,6 +7,7 @@ import { createTestDatabase, type TestDatabase } from '../../testing/db';
 import { apiEvent, testContext } from '../../lambdas/shared/test/support/httpApi';
 import { FakeSecretsManager } from '../../tools/fakeSecretsManager';
 import { REQUIRE_SHIM, bundleFunction, type BundleResult } from '../bundle';
+import { bytesByPackage, packageOf } from '../bundleReport';
 
 /**
  * The bundles as Lambda runs them: plain `node` importing the ESM file, outside jest and away from
@@ -70,6 +71,18 @@ it('produces minified ESM with the require shim and a source map', () => {
   // Minified: long lines (the few newlines left are inside template literals).
   expect(code.length / code.split('\n').length).toBeGreaterThan(5_000);
   expect(JSON.parse(readFileSync(`${todos.outfile}.map`, 'utf8'))).toMatchObject({ version: 3 });
+});
+
+it('attributes every byte of a bundle to a package (pnpm build --why)', () => {
+  const packages = bytesByPackage(todos.metafile, todos.outfile);
+  const names = packages.map((p) => p.name);
+  expect(names).toEqual(expect.arrayContaining(['sequelize', 'pg', 'zod', '@aws-sdk/client-secrets-manager', '(project)']));
+  const total = packages.reduce((sum, p) => sum + p.bytes, 0);
+  // The output adds only esbuild's glue (the require shim, module wrappers) to the inputs' bytes.
+  expect(total).toBeLessThanOrEqual(todos.bytes);
+  expect(total).toBeGreaterThan(todos.bytes * 0.9);
+  expect(packageOf('node_modules/.pnpm/@smithy+core@3.0.0/node_modules/@smithy/core/dist/index.js')).toBe('@smithy/core');
+  expect(packageOf('lambdas/shared/src/index.ts')).toBe('(project)');
 });
 
 it('runs the bundled migrate and todos handlers against PostgreSQL', async () => {
