@@ -2,6 +2,7 @@
  * Test helpers for the HTTP functions: real-shaped API Gateway HTTP API 2.0 events (built by the
  * same code the local server uses) and a migrated test database per test file.
  */
+import { assertNoSecretIn } from '../../../../testing/logCapture';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { lambdaContext, toHttpApiEvent } from '../../../../scripts/localApi/apiGatewayEvent';
 import { runMigrations } from '../../../migrate/src/migrator';
@@ -42,7 +43,9 @@ export function testContext(functionName: string): Context {
   return lambdaContext(functionName, `req-${invocations}-${Date.now()}`);
 }
 
+/** The JSON body of a handler's result, after checking it holds no registered password. */
 export function parseBody<T = Record<string, unknown>>(result: HttpResult): T {
+  assertNoSecretIn(result.body ?? '', 'a response body');
   return JSON.parse(result.body ?? '') as T;
 }
 
