@@ -4,6 +4,7 @@
  */
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { MIGRATION_STATEMENT_TIMEOUT_MS } from '../lambdas/migrate/src/limits';
 import { loadLocalEnv, prepareLocalDatabase } from './localApi/localDatabase';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -11,6 +12,8 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 async function main(): Promise<number> {
   loadLocalEnv(root);
   process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
+  // As the deployed migrate function: a run may wait minutes for a concurrent run's advisory lock.
+  process.env.DB_STATEMENT_TIMEOUT_MS ??= String(MIGRATION_STATEMENT_TIMEOUT_MS);
   const database = await prepareLocalDatabase(process.env.DEV_POSTGRES_DIR ?? join(root, '.tmp', 'dev-postgres'));
   process.stdout.write(`${database.description}\n`);
   const { closeDatabase, connectToDatabase } = await import('@lambdas/shared');

@@ -1,5 +1,6 @@
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { defineBundledFunction } from '../bundledFunction';
+import { MIGRATION_STATEMENT_TIMEOUT_MS } from '../../../lambdas/migrate/src/limits';
 import { baseEnvironment } from '../environment';
 
 /**
@@ -14,6 +15,6 @@ export const migrate = defineBundledFunction({
   memoryMB: 512,
   // DDL and the wait for a concurrent run's advisory lock may take minutes: lift the API's 5 s
   // statement timeout to just under the function timeout.
-  environment: { ...baseEnvironment('migrate'), DB_STATEMENT_TIMEOUT_MS: String(280_000) },
+  environment: { ...baseEnvironment('migrate'), DB_STATEMENT_TIMEOUT_MS: String(MIGRATION_STATEMENT_TIMEOUT_MS) },
   logRetention: RetentionDays.ONE_MONTH,
 });
