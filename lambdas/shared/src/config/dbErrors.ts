@@ -38,16 +38,15 @@ export function isAuthFailure(error: unknown): boolean {
 const CONNECTION_ERROR_NAMES = /^Sequelize(Connection\w*Error|HostNotFoundError|HostNotReachableError|InvalidConnectionError|AccessDeniedError)$/;
 /** Socket-level failures and PostgreSQL's "connection exception" (08xxx) and shutdown (57P0x) states. */
 const NETWORK_CODES = new Set<unknown>(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND', '57P01', '57P02', '57P03', '53300']);
-/**
- * pg reports a socket closed under a running query, and its own timeouts, with a plain Error and no
- * code. `Query read timeout` is pg's client-side `query_timeout`: the server never answered.
- */
-const NETWORK_MESSAGES = /Connection terminated|Client has encountered a connection error|timeout exceeded when trying to connect|Connection timed out|Query read timeout/i;
-
 /** Sequelize's classes for "waited and gave up": connecting, or waiting for a pooled connection. */
 const TIMEOUT_ERROR_NAMES = /^Sequelize(ConnectionTimedOutError|ConnectionAcquireTimeoutError)$/;
-/** The driver's messages for the same, and for a query the server never answered. */
+/**
+ * The driver's messages for the same, and for a query the server never answered (`Query read
+ * timeout` is pg's client-side `query_timeout`).
+ */
 const TIMEOUT_MESSAGES = /timeout exceeded when trying to connect|Connection terminated due to connection timeout|Connection timed out|Query read timeout/i;
+/** pg reports a socket closed under a running query, and its own timeouts, with a plain Error and no code. */
+const NETWORK_MESSAGES = new RegExp(`Connection terminated|Client has encountered a connection error|${TIMEOUT_MESSAGES.source}`, 'i');
 
 /**
  * True when the database did not answer in time: connecting, waiting for a pooled connection, or a
