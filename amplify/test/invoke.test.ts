@@ -63,7 +63,7 @@ beforeAll(async () => {
         received.push(request);
         const notFound = request.url.startsWith('/missing');
         res.writeHead(notFound ? 404 : 200, { 'content-type': 'application/json' });
-        res.end(JSON.stringify(notFound ? { error: { code: 'NOT_FOUND', message: 'no such route' } } : { ok: true, echo: request.body || null }));
+        res.end(JSON.stringify(notFound ? { code: 'not_found', message: 'no such route' } : { ok: true, echo: request.body || null }));
       })();
     });
   });

@@ -136,9 +136,9 @@ it('serves every route and error branch in production mode, credentials from Sec
     const [created, , patched, , , badJson, invalid] = results as Array<{ statusCode: number; body: string; headers: Record<string, string> }>;
     expect(JSON.parse(created!.body)).toMatchObject({ title: 'Bündle ✓ 🚀', completed: false });
     expect(JSON.parse(patched!.body)).toMatchObject({ completed: true });
-    expect(JSON.parse(badJson!.body)).toMatchObject({ error: { code: expect.any(String), message: expect.any(String) } });
+    expect(JSON.parse(badJson!.body)).toMatchObject({ code: expect.any(String), message: expect.any(String) });
     // zod's messages survive the locale cut: English text naming each bad field.
-    const details = (JSON.parse(invalid!.body) as { error: { details: Array<{ field: string; message: string }> } }).error.details;
+    const details = (JSON.parse(invalid!.body) as { details: Array<{ field: string; message: string }> }).details;
     expect(details.map((d) => d.field).sort()).toEqual(['extra', 'title']);
     for (const d of details) expect(d.message).toMatch(/^[\x20-\x7E]{6,}$/);
     expect(output).toContain('Fetching credentials from Secrets Manager');

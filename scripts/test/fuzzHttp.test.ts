@@ -62,7 +62,7 @@ it('round-trips every acceptable hostile title byte-for-byte through HTTP, and r
     const text = await created.text();
     assertNoSecretIn(text, 'a response');
     if (title.includes('\u0000') || /[\uD800-\uDFFF]/u.test(title) || title.trim() === '') {
-      expect({ title, status: created.status, code: (JSON.parse(text) as { error: { code: string } }).error.code }).toEqual({ title, status: 400, code: 'validation_failed' });
+      expect({ title, status: created.status, code: (JSON.parse(text) as { code: string }).code }).toEqual({ title, status: 400, code: 'validation_failed' });
       continue;
     }
     expect({ title, status: created.status }).toEqual({ title, status: 201 });
@@ -86,5 +86,5 @@ it('makes concurrent conditional PATCHes over HTTP produce exactly one winner', 
   );
   const statuses = results.map((r) => r.status).sort();
   expect(statuses).toEqual([200, ...Array(19).fill(412)]);
-  for (const r of results.filter((x) => x.status === 412)) expect(((await r.json()) as { error: { code: string } }).error.code).toBe('precondition_failed');
+  for (const r of results.filter((x) => x.status === 412)) expect(((await r.json()) as { code: string }).code).toBe('precondition_failed');
 });

@@ -27,7 +27,7 @@ async function send(method: string, path: string, body?: unknown): Promise<{ sta
 
 async function expectError(method: string, path: string, status: number, code: string, body?: unknown): Promise<Headers> {
   const response = await send(method, path, body);
-  expect({ status: response.status, contentType: response.headers.get('content-type'), code: ((await response.json()) as { error: { code: string } }).error.code }).toEqual({
+  expect({ status: response.status, contentType: response.headers.get('content-type'), code: ((await response.json()) as { code: string }).code }).toEqual({
     status,
     contentType: 'application/json; charset=utf-8',
     code,

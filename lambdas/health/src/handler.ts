@@ -7,7 +7,8 @@ import { connectToDatabase, createHttpHandler, databaseStatus, describeError, js
 const UNREACHABLE: HealthUnavailable = {
   status: 'unavailable',
   database: 'unreachable',
-  error: { code: 'database_unavailable', message: 'The database did not answer' },
+  code: 'database_unavailable',
+  message: 'The database did not answer',
 };
 
 export const handler = createHttpHandler('health', {

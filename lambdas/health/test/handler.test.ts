@@ -28,7 +28,8 @@ describe('GET /health', () => {
       expect(parseBody(result)).toEqual({
         status: 'unavailable',
         database: 'unreachable',
-        error: { code: 'database_unavailable', message: 'The database did not answer' },
+        code: 'database_unavailable',
+        message: 'The database did not answer',
       });
       for (const secret of [db.host, process.env.DB_PORT, db.user, db.password, db.database, 'ECONNREFUSED']) expect(result.body).not.toContain(secret);
       expect(capturedLogs(mark)).toEqual(expect.arrayContaining([expect.objectContaining({ level: 'WARN', message: 'Health check: database unreachable' })]));
@@ -63,6 +64,6 @@ describe('GET /health', () => {
     const result = await handler(apiEvent('POST', '/health', { routeKey: '$default', body: {} }), testContext('health'));
     expect(result.statusCode).toBe(405);
     expect(result.headers?.allow).toBe('GET');
-    expect(parseBody(result)).toMatchObject({ error: { code: 'method_not_allowed' } });
+    expect(parseBody(result)).toMatchObject({ code: 'method_not_allowed' });
   });
 });

@@ -21,10 +21,10 @@ async function create(title: string): Promise<{ todo: TodoDto; etag: string }> {
   return { todo: parseBody<TodoDto>(result), etag: String(result.headers?.etag ?? '') };
 }
 
-function expectError(result: HttpResult, status: number, code: string): { error: { code: string; message: string; details?: unknown } } {
+function expectError(result: HttpResult, status: number, code: string): { code: string; message: string; details?: unknown } {
   expect({ status: result.statusCode, contentType: result.headers?.['content-type'] }).toEqual({ status, contentType: 'application/json; charset=utf-8' });
-  const body = parseBody<{ error: { code: string; message: string; details?: unknown } }>(result);
-  expect(body.error).toEqual(expect.objectContaining({ code, message: expect.any(String) }));
+  const body = parseBody<{ code: string; message: string; details?: unknown }>(result);
+  expect(body).toEqual(expect.objectContaining({ code, message: expect.any(String) }));
   return body;
 }
 
@@ -85,7 +85,7 @@ describe('ETag and If-Match over the handler', () => {
     const first = await call('PATCH', `/todos/${todo.id}`, { body: { title: 'v2' }, headers: { 'If-Match': '"1"' } });
     expect({ status: first.statusCode, etag: first.headers?.etag, title: parseBody<TodoDto>(first).title }).toEqual({ status: 200, etag: '"2"', title: 'v2' });
     const stale = expectError(await call('PATCH', `/todos/${todo.id}`, { body: { title: 'lost?' }, headers: { 'if-match': '"1"' } }), 412, 'precondition_failed');
-    expect(stale.error.message).toMatch(/ETag/);
+    expect(stale.message).toMatch(/ETag/);
     expect(await row(todo.id)).toEqual({ title: 'v2', completed: false, version: 2 });
   });
 
@@ -102,7 +102,7 @@ describe('ETag and If-Match over the handler', () => {
   it('answers a malformed If-Match with 400 naming the header, and an unknown id with 404 whatever the tag', async () => {
     const { todo } = await create('malformed');
     const bad = expectError(await call('PATCH', `/todos/${todo.id}`, { body: { completed: true }, headers: { 'if-match': '1' } }), 400, 'validation_failed');
-    expect(bad.error.details).toEqual([{ in: 'header', field: 'if-match', message: expect.stringContaining('quoted') }]);
+    expect(bad.details).toEqual([{ in: 'header', field: 'if-match', message: expect.stringContaining('quoted') }]);
     expect((await row(todo.id))?.version).toBe(1);
     const missing = '00000000-0000-4000-8000-000000000000';
     expectError(await call('PATCH', `/todos/${missing}`, { body: { completed: true }, headers: { 'if-match': '"1"' } }), 404, 'not_found');

@@ -17,11 +17,11 @@ async function create(title: string): Promise<TodoDto> {
 }
 
 /** Asserts a JSON error response and returns its body. */
-function expectError(result: HttpResult, status: number, code: string): { error: { code: string; message: string; details?: Array<{ in: string; field: string; message: string }> } } {
+function expectError(result: HttpResult, status: number, code: string): { code: string; message: string; details?: Array<{ in: string; field: string; message: string }> } {
   expect({ status: result.statusCode, contentType: result.headers?.['content-type'] }).toEqual({ status, contentType: 'application/json; charset=utf-8' });
-  const body = parseBody<{ error: { code: string; message: string; details?: Array<{ in: string; field: string; message: string }> } }>(result);
-  expect(body.error.code).toBe(code);
-  expect(typeof body.error.message).toBe('string');
+  const body = parseBody<{ code: string; message: string; details?: Array<{ in: string; field: string; message: string }> }>(result);
+  expect(body.code).toBe(code);
+  expect(typeof body.message).toBe('string');
   return body;
 }
 
@@ -72,7 +72,7 @@ describe('POST /todos', () => {
     ['null', null, ''],
   ])('rejects %s with 400 validation_failed naming the field', async (_what, body, field) => {
     const error = expectError(await call('POST', '/todos', { body: JSON.stringify(body) }), 400, 'validation_failed');
-    expect(error.error.details).toEqual(expect.arrayContaining([expect.objectContaining({ in: 'body', field })]));
+    expect(error.details).toEqual(expect.arrayContaining([expect.objectContaining({ in: 'body', field })]));
     expect(await (await database().admin()).query('SELECT 1 FROM todos')).toMatchObject({ rowCount: 0 });
   });
 });
@@ -85,7 +85,7 @@ describe('GET /todos/{id}', () => {
     expect(parseBody(found)).toEqual(todo);
     expectError(await call('GET', `/todos/${MISSING_ID}`), 404, 'not_found');
     const bad = expectError(await call('GET', '/todos/not-a-uuid'), 400, 'validation_failed');
-    expect(bad.error.details).toEqual([{ in: 'path', field: 'id', message: 'must be a UUID' }]);
+    expect(bad.details).toEqual([{ in: 'path', field: 'id', message: 'must be a UUID' }]);
   });
 });
 
@@ -169,10 +169,16 @@ describe('GET /todos', () => {
     ['cursor=not-a-cursor!', 'cursor'],
     [`cursor=${Buffer.from('{"v":1,"t":"yesterday","i":"x"}').toString('base64url')}`, 'cursor'],
     [`cursor=${Buffer.from('[1,2]').toString('base64url')}`, 'cursor'],
-    ['page=2', 'page'],
   ])('rejects ?%s with 400 naming %s', async (query, field) => {
     const error = expectError(await call('GET', `/todos?${query}`), 400, 'validation_failed');
-    expect(error.error.details).toEqual(expect.arrayContaining([expect.objectContaining({ in: 'query', field })]));
+    expect(error.details).toEqual(expect.arrayContaining([expect.objectContaining({ in: 'query', field })]));
+  });
+
+  it('ignores query parameters it does not know (a cache-buster such as ?_=1701, ?page=2)', async () => {
+    await create('cache-busted');
+    const result = await call('GET', '/todos?_=1701&page=2&limit=1');
+    expect(result.statusCode).toBe(200);
+    expect(parseBody<TodoPage>(result).items).toHaveLength(1);
   });
 
   it('accepts a cursor for a position that no longer exists (the row was deleted)', async () => {
@@ -191,7 +197,7 @@ describe('routing inside the function', () => {
 
   it('answers 405 with Allow for a known path with another method, 404 for an unknown path', async () => {
     const put = expectError(await call('PUT', '/todos', { routeKey: '$default', body: { title: 'a' } }), 405, 'method_not_allowed');
-    expect(put.error.message).toContain('GET, POST');
+    expect(put.message).toContain('GET, POST');
     expect((await call('POST', `/todos/${MISSING_ID}`, { routeKey: 'ANY /todos/{id}' })).headers?.allow).toBe('GET, PATCH, DELETE');
     expectError(await call('GET', '/health', { routeKey: '$default' }), 404, 'not_found');
   });
@@ -232,7 +238,7 @@ describe('failures', () => {
       const mark = logMark();
       const result = await call('GET', '/todos');
       const body = expectError(result, 500, 'internal_error');
-      expect(body.error.message).toBe('Internal server error');
+      expect(body.message).toBe('Internal server error');
       expect(result.body).not.toMatch(/SELECT|relation|todos_elsewhere|\n\s+at /);
       expect(capturedLogs(mark)).toEqual(expect.arrayContaining([expect.objectContaining({ level: 'ERROR', message: 'Unhandled error', error: expect.objectContaining({ name: 'SequelizeDatabaseError' }) })]));
     } finally {

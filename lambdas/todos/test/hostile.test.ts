@@ -25,13 +25,13 @@ async function call(method: string, url: string, options?: EventOptions): Promis
   return result;
 }
 
-type ErrorBody = { error: { code: string; message: string; details?: Array<{ in: string; field: string; message: string }> } };
+type ErrorBody = { code: string; message: string; details?: Array<{ in: string; field: string; message: string }> };
 
 function expect400(result: HttpResult, code: string, field?: string): ErrorBody {
   expect({ status: result.statusCode, contentType: result.headers?.['content-type'] }).toEqual({ status: 400, contentType: 'application/json; charset=utf-8' });
   const body = parseBody<ErrorBody>(result);
-  expect(body.error.code).toBe(code);
-  if (field !== undefined) expect(body.error.details?.map((d) => d.field)).toContain(field);
+  expect(body.code).toBe(code);
+  if (field !== undefined) expect(body.details?.map((d) => d.field)).toContain(field);
   return body;
 }
 
@@ -72,8 +72,8 @@ describe('hostile titles: rejected with a 400 or stored and returned exactly', (
     const created = await call('POST', '/todos', { body: { title: value } });
     if (!acceptable(value)) {
       const error = expect400(created, 'validation_failed', 'title');
-      if (value.includes('\u0000') && value.trim() !== '') expect(error.error.details?.[0]?.message).toMatch(/NUL/);
-      if (/[\uD800-\uDFFF]/u.test(value)) expect(error.error.details?.[0]?.message).toMatch(/Unicode|surrogate/);
+      if (value.includes('\u0000') && value.trim() !== '') expect(error.details?.[0]?.message).toMatch(/NUL/);
+      if (/[\uD800-\uDFFF]/u.test(value)) expect(error.details?.[0]?.message).toMatch(/Unicode|surrogate/);
       return;
     }
     const expected = value.trim();

@@ -40,8 +40,8 @@ async function call(fn: typeof todos, method: string, path: string): Promise<{ r
 function expectUnavailable(result: HttpResult): void {
   expect(result.statusCode).toBe(503);
   expect(result.headers?.['content-type']).toMatch(/^application\/json/);
-  const body = JSON.parse(result.body ?? '') as { error?: { code?: string } };
-  expect(body.error?.code).toEqual(expect.any(String));
+  const body = JSON.parse(result.body ?? '') as { code?: string };
+  expect(body.code).toEqual(expect.any(String));
   expect(result.body).not.toMatch(/at .*\.(ts|js):\d+|SELECT|127\.0\.0\.1|todo_outage/);
 }
 

@@ -1,10 +1,16 @@
 /**
  * The errors a handler throws to answer a client with a 4xx (or a 503). Each carries the HTTP status
  * and the stable `code` clients branch on; `toErrorResponse()` in `responses.ts` turns them into the
- * `{ error: { code, message, details? } }` body. Anything else thrown becomes a generic 500.
+ * `{ code, message, details? }` body. Anything else thrown becomes a generic 500.
+ *
+ * Why flat: Amplify JS (`aws-amplify/api`) names the `ApiError` it throws after a top-level `code`
+ * (or the `x-amzn-errortype` header) and takes its `message` from a top-level `message`; anything
+ * nested reads as "UnknownError: Unknown error" in a browser app.
  */
 export interface ErrorBody {
-  error: { code: string; message: string; details?: unknown };
+  code: string;
+  message: string;
+  details?: unknown;
 }
 
 export abstract class HttpError extends Error {
@@ -20,7 +26,7 @@ export abstract class HttpError extends Error {
   }
 
   toBody(): ErrorBody {
-    return { error: { code: this.code, message: this.message, ...(this.details === undefined ? {} : { details: this.details }) } };
+    return { code: this.code, message: this.message, ...(this.details === undefined ? {} : { details: this.details }) };
   }
 }
 

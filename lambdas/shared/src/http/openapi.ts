@@ -109,7 +109,7 @@ export function buildOpenApiDocument(serverUrl = 'http://127.0.0.1:3000'): OpenA
     info: {
       title: 'Todos API',
       version: '1.0.0',
-      description: 'HTTP API (API Gateway HTTP API, Lambda payload 2.0) backed by PostgreSQL. Errors: `{ error: { code, message, details? } }`; an unsupported method on a known path is a 405 with an `Allow` header. Responses carrying one todo have an `ETag`; `If-Match` on PATCH and DELETE makes the change conditional (412 when stale).',
+      description: 'HTTP API (API Gateway HTTP API, Lambda payload 2.0) backed by PostgreSQL. Errors: `{ code, message, details? }` (flat: Amplify JS names its `ApiError` after `code`); unknown query parameters are ignored; an unsupported method on a known path is a 405 with an `Allow` header. Responses carrying one todo have an `ETag`; `If-Match` on PATCH and DELETE makes the change conditional (412 when stale).',
     },
     servers: [{ url: serverUrl, description: 'Local API server (`pnpm dev`)' }],
     paths,

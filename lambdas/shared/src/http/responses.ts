@@ -21,7 +21,12 @@ export function noContent(): HttpResult {
   return { statusCode: 204, headers: { 'cache-control': 'no-store' } };
 }
 
-const INTERNAL_ERROR: ErrorBody = { error: { code: 'internal_error', message: 'Internal server error' } };
+const INTERNAL_ERROR: ErrorBody = { code: 'internal_error', message: 'Internal server error' };
+
+/** The one 500 body: it says nothing about the cause (no stack, no SQL). */
+export function internalError(): HttpResult {
+  return json(500, INTERNAL_ERROR);
+}
 
 /**
  * The response for anything a route handler threw. `HttpError`s speak for themselves; database
@@ -36,5 +41,5 @@ export function toErrorResponse(error: unknown): HttpResult {
     return json(unavailable.statusCode, unavailable.toBody());
   }
   logger.error('Unhandled error', { error: describeError(error) });
-  return json(500, INTERNAL_ERROR);
+  return internalError();
 }

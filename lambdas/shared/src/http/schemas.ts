@@ -42,20 +42,23 @@ export const TodoPageSchema = z
   })
   .meta({ id: 'TodoPage', description: 'One page of todos, newest first.' });
 
+const errorFields = {
+  code: z.string().meta({
+    description:
+      'Stable, machine-readable: invalid_json, body_required, body_too_large, validation_failed, not_found, method_not_allowed, precondition_failed, payload_too_large, database_unavailable, internal_error. Amplify JS reports it as the `name` of the `ApiError` it throws.',
+  }),
+  message: z.string().meta({ description: 'For humans; may change. Amplify JS reports it as the `ApiError` message.' }),
+};
+
 export const ErrorSchema = z
   .strictObject({
-    error: z.strictObject({
-      code: z.string().meta({
-        description: 'Stable, machine-readable: invalid_json, body_required, body_too_large, validation_failed, not_found, method_not_allowed, precondition_failed, database_unavailable, internal_error.',
-      }),
-      message: z.string().meta({ description: 'For humans; may change.' }),
-      details: z
-        .array(z.strictObject({ in: z.enum(['body', 'query', 'path', 'header']), field: z.string(), message: z.string() }))
-        .optional()
-        .meta({ description: 'For validation_failed: one entry per problem.' }),
-    }),
+    ...errorFields,
+    details: z
+      .array(z.strictObject({ in: z.enum(['body', 'query', 'path', 'header']), field: z.string(), message: z.string() }))
+      .optional()
+      .meta({ description: 'For validation_failed: one entry per problem.' }),
   })
-  .meta({ id: 'Error', description: 'Every error response has this shape.' });
+  .meta({ id: 'Error', description: 'Every error response has this shape (flat, so Amplify JS can read it).' });
 
 export const HealthSchema = z
   .strictObject({
@@ -70,7 +73,7 @@ export const HealthUnavailableSchema = z
   .strictObject({
     status: z.literal('unavailable'),
     database: z.literal('unreachable'),
-    error: ErrorSchema.shape.error,
+    ...errorFields,
   })
   .meta({ id: 'HealthUnavailable', description: 'The database did not answer; nothing about where it is.' });
 
@@ -78,7 +81,10 @@ export const HealthUnavailableSchema = z
 
 export const TodoIdParamsSchema = z.strictObject({ id: z.uuid({ error: 'must be a UUID' }) });
 
-export const ListTodosQuerySchema = z.strictObject({
+// A plain (not strict) object: query parameters it does not know, such as the `_=1701` cache-buster
+// some front-end libraries append, are ignored rather than refused. (Bodies stay strict: an unknown
+// body field is a client bug worth reporting.)
+export const ListTodosQuerySchema = z.object({
   limit: z.coerce
     .number({ error: 'must be a number' })
     .int('must be an integer')
