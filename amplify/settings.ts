@@ -8,13 +8,17 @@
  * local `.env` values from leaking into a deployment by accident.
  */
 
+import { parseCorsOrigins } from '../lambdas/shared/src/cors';
 import type { DatabaseConnection } from './functions/environment';
 
 /** Every setting's variable name, default and meaning. `docs/deploy.md` documents exactly these. */
 export const SETTINGS = {
   DEPLOY_DB_MODE: { default: 'provisioned', doc: '`existing` (your database and secret) or `provisioned` (a new VPC + RDS PostgreSQL)' },
   DEPLOY_API_AUTH: { default: 'iam', doc: '`iam` (SigV4-signed requests) or `public` for the routes the manifest marks `iam`; `/health` is always public' },
-  DEPLOY_CORS_ORIGINS: { default: '*', doc: 'comma-separated origins allowed by CORS' },
+  DEPLOY_CORS_ORIGINS: {
+    default: '*',
+    doc: 'comma-separated origins whose pages may call the API (`https://app.example.com,http://localhost:5173`); `*` allows any, which is safe for SigV4-signed calls (no cookies) but name your front ends in production',
+  },
   DEPLOY_DB_HOST: { default: undefined, doc: 'existing: the database host name' },
   DEPLOY_DB_PORT: { default: '5432', doc: 'the database port' },
   DEPLOY_DB_NAME: { default: 'app', doc: 'the database name (existing: required; provisioned: created with this name)' },
@@ -183,7 +187,9 @@ export function readSettings(source: SettingsSource = process.env, backendType?:
   const read = new Reader(source);
   const mode = read.oneOf('DEPLOY_DB_MODE', ['provisioned', 'existing']);
   const database = mode === 'existing' ? readExisting(read) : readProvisioned(read, backendType);
-  const corsOrigins = read.list('DEPLOY_CORS_ORIGINS', /^(\*|https?:\/\/[^\s,/]+)$/, 'an origin (https://host[:port]) or *') ?? [SETTINGS.DEPLOY_CORS_ORIGINS.default];
+  const cors = parseCorsOrigins(read.raw('DEPLOY_CORS_ORIGINS') ?? SETTINGS.DEPLOY_CORS_ORIGINS.default, 'DEPLOY_CORS_ORIGINS');
+  read.problems.push(...cors.problems);
+  const corsOrigins = cors.origins;
   const api: ApiSettings = { protectedRoutesAuth: read.oneOf<ApiAuthSetting>('DEPLOY_API_AUTH', ['iam', 'public']), corsOrigins };
   if (read.problems.length > 0) throw new SettingsError(read.problems);
   return { api, database };

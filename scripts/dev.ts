@@ -33,10 +33,11 @@ async function main(): Promise<void> {
   say(database.description);
 
   // Only now may the shared package load: its Sequelize instance reads DB_* at import.
-  const { closeDatabase, connectToDatabase, ROUTES, routeKey } = await import('@lambdas/shared');
+  const { closeDatabase, connectToDatabase, parseCorsOrigins, ROUTES, routeKey } = await import('@lambdas/shared');
   const { runMigrations } = await import('../lambdas/migrate/src/migrator');
   const { startLocalApi, OPENAPI_PATH } = await import('./localApi/server');
 
+  let corsOrigins: readonly string[] = [];
   let stoppingSince: number | undefined;
   let api: Awaited<ReturnType<typeof startLocalApi>> | undefined;
   const shutdown = async (signal: string): Promise<void> => {
@@ -59,11 +60,15 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
 
   try {
+    const cors = parseCorsOrigins(process.env.DEV_CORS_ORIGINS, 'DEV_CORS_ORIGINS');
+    if (cors.problems.length > 0) throw new Error(cors.problems.join('; '));
+    corsOrigins = cors.origins;
     const migrations = await runMigrations(await connectToDatabase());
     say(migrations.applied.length > 0 ? `Migrations applied: ${migrations.applied.join(', ')}` : `Migrations: up to date (${migrations.executed.length} applied)`);
 
     api = await startLocalApi({
       port: Number(process.env.PORT ?? 3000),
+      corsOrigins,
       onRequest: ({ method, path, status, ms }) => say(`${method} ${path} ${status} ${ms}ms`),
     });
   } catch (error) {
@@ -75,6 +80,7 @@ async function main(): Promise<void> {
   say(`Local API on ${api.url} (ready in ${Math.round(performance.now() - started)} ms)`);
   for (const route of ROUTES) say(`  ${routeKey(route).padEnd(20)} → ${route.function}`);
   say(`  GET ${OPENAPI_PATH.padEnd(16)} → the OpenAPI document`);
+  say(`CORS: ${corsOrigins.includes('*') ? 'any origin' : corsOrigins.join(', ')} (DEV_CORS_ORIGINS to change)`);
   say('Ctrl-C to stop.');
 }
 

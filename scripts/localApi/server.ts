@@ -7,11 +7,16 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
+  DEFAULT_CORS_ORIGINS,
   MethodNotAllowedError,
   NotFoundError,
   buildOpenApiDocument,
+  corsResponseHeaders,
   findRoute,
+  internalError,
+  isPreflight,
   json,
+  preflightHeaders,
   toErrorResponse,
   type HttpResult,
 } from '@lambdas/shared';
@@ -34,6 +39,8 @@ export interface RequestLog {
 export interface LocalApiOptions {
   port?: number;
   host?: string;
+  /** Origins allowed by CORS (`DEFAULT_CORS_ORIGINS`, i.e. any, unless given). */
+  corsOrigins?: readonly string[];
   /** Called once per request after the response is written. */
   onRequest?: (entry: RequestLog) => void;
 }
@@ -73,15 +80,18 @@ function writeResponse(response: ServerResponse, result: HttpResponse): void {
 
 const asResponse = (result: HttpResult): HttpResponse => fromHttpApiResult(result);
 
-async function dispatch(request: IncomingMessage, baseUrl: string): Promise<HttpResponse> {
+async function dispatch(request: IncomingMessage, baseUrl: string, corsOrigins: readonly string[]): Promise<HttpResponse> {
   const method = (request.method ?? 'GET').toUpperCase();
   const url = request.url ?? '/';
   const path = url.split('?')[0] ?? '/';
+  // As API Gateway does with a CORS configuration: it answers preflights itself, on any path,
+  // before any route (and so before any authoriser or function) is consulted.
+  if (isPreflight(method, request.headers)) return { statusCode: 204, headers: preflightHeaders(request.headers, corsOrigins), body: Buffer.alloc(0) };
   let body: Buffer;
   try {
     body = await readBody(request);
   } catch (error) {
-    if (error instanceof PayloadTooLargeError) return asResponse(json(413, { error: { code: 'payload_too_large', message: error.message } }));
+    if (error instanceof PayloadTooLargeError) return asResponse(json(413, { code: 'payload_too_large', message: error.message }));
     throw error;
   }
   if (path === OPENAPI_PATH && method === 'GET') return asResponse(json(200, buildOpenApiDocument(baseUrl)));
@@ -101,19 +111,25 @@ async function dispatch(request: IncomingMessage, baseUrl: string): Promise<Http
   return { ...result, headers: { ...result.headers, 'apigw-requestid': requestId } };
 }
 
+/** What API Gateway adds to every response to a request from an allowed origin. */
+function withCors(result: HttpResponse, request: IncomingMessage, corsOrigins: readonly string[]): HttpResponse {
+  return { ...result, headers: { ...result.headers, ...corsResponseHeaders(request.headers, corsOrigins) } };
+}
+
 export async function startLocalApi(options: LocalApiOptions = {}): Promise<LocalApi> {
   const host = options.host ?? '127.0.0.1';
+  const corsOrigins = options.corsOrigins ?? DEFAULT_CORS_ORIGINS;
   let baseUrl = '';
   const server = createServer((request, response) => {
     const started = performance.now();
-    dispatch(request, baseUrl)
+    dispatch(request, baseUrl, corsOrigins)
       .catch((error: unknown) => {
         // A handler that throws is a bug (they answer errors themselves); API Gateway would say 500.
         process.stderr.write(`Handler failed (${randomUUID()}): ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}\n`);
-        return asResponse(json(500, { error: { code: 'internal_error', message: 'Internal server error' } }));
+        return asResponse(internalError());
       })
       .then((result) => {
-        writeResponse(response, result);
+        writeResponse(response, isPreflight(request.method ?? '', request.headers) ? result : withCors(result, request, corsOrigins));
         options.onRequest?.({ method: request.method ?? 'GET', path: (request.url ?? '/').split('?')[0] ?? '/', status: result.statusCode, ms: Math.round(performance.now() - started) });
       })
       .catch(() => response.destroy());

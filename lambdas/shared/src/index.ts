@@ -9,6 +9,7 @@ export { logger, describeError } from './logger';
 export { QueryTypes, Sequelize } from 'sequelize';
 export type { Transaction } from 'sequelize';
 export * from './routes';
+export * from './cors';
 export * from './http/errors';
 export * from './http/responses';
 export * from './http/request';
