@@ -1,7 +1,10 @@
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import { ENV_SCHEMA, type EnvName } from '../../../lambdas/shared/src/config/env';
+import { CORS_POLICY } from '../../../lambdas/shared/src/cors';
 import { FUNCTION_NAMES, ROUTES, routeKey } from '../../../lambdas/shared/src/routes';
-import { asArray, functionLogicalId, literalPasswords, nagSuppressions, resources, statements, type Json } from './templates';
+import { FALLBACK_METHODS } from '../../api/httpApi';
+import { migrationsFingerprint } from '../../database/migrations';
+import { asArray, followReference, functionLogicalId, literalPasswords, nagSuppressions, resources, statements, type Json } from './templates';
 import type { SynthesizedBackend } from './synthBackend';
 
 /** The variables the functions cannot start without: no default in ENV_SCHEMA and not optional. */
@@ -76,13 +79,20 @@ export function sharedBackendTests(getSynth: () => SynthesizedBackend, expect_: 
     }
   });
 
-  test('API routes are exactly the manifest (plus an ANY route per path for 405s), with the manifest\'s authorisation', () => {
-    const routes = resources(getSynth().template('api').toJSON(), 'AWS::ApiGatewayV2::Route').map(([, r]) => r.Properties as { RouteKey: string; AuthorizationType?: string });
+  /** The API's routes as synthesised: route key and authorisation type. */
+  const apiRoutes = (): Array<{ RouteKey: string; AuthorizationType?: string }> =>
+    resources(getSynth().template('api').toJSON(), 'AWS::ApiGatewayV2::Route').map(([, r]) => r.Properties as { RouteKey: string; AuthorizationType?: string });
+
+  test("API routes are exactly the manifest plus one route per other method and path (for 405s), with the manifest's authorisation", () => {
+    const routes = apiRoutes();
     const paths = [...new Set(ROUTES.map((route) => route.path))];
-    expect(routes.map((r) => r.RouteKey).sort()).toEqual([...ROUTES.map(routeKey), ...paths.map((path) => `ANY ${path}`)].sort());
-    for (const path of paths) {
+    const fallbacks = paths.flatMap((path) => FALLBACK_METHODS.filter((method) => !ROUTES.some((r) => r.path === path && r.method === method)).map((method) => `${method} ${path}`));
+    expect(fallbacks).toContain('PUT /todos');
+    expect(routes.map((r) => r.RouteKey).sort()).toEqual([...ROUTES.map(routeKey), ...fallbacks].sort());
+    for (const key of fallbacks) {
+      const path = key.split(' ')[1];
       const strictest = ROUTES.some((route) => route.path === path && route.auth === 'iam') ? expect_.protectedRoutesAuth : 'NONE';
-      expect([path, routes.find((r) => r.RouteKey === `ANY ${path}`)?.AuthorizationType ?? 'NONE']).toEqual([path, strictest]);
+      expect([key, routes.find((r) => r.RouteKey === key)?.AuthorizationType ?? 'NONE']).toEqual([key, strictest]);
     }
     for (const route of ROUTES) {
       const synthesized = routes.find((r) => r.RouteKey === routeKey(route));
@@ -91,17 +101,101 @@ export function sharedBackendTests(getSynth: () => SynthesizedBackend, expect_: 
     expect(routes.find((r) => r.RouteKey === 'GET /health')?.AuthorizationType ?? 'NONE').toBe('NONE');
   });
 
-  test('the API has CORS and JSON access logs, and its URL is published as custom.API', () => {
+  test('no route can catch a CORS preflight: no OPTIONS, ANY or $default route, so API Gateway answers every preflight itself', () => {
+    const keys = apiRoutes().map((r) => r.RouteKey);
+    expect(keys.length).toBeGreaterThan(ROUTES.length);
+    expect(keys.filter((key) => /^(OPTIONS|ANY) /.test(key) || key === '$default')).toEqual([]);
+  });
+
+  test("the API's CORS configuration is the policy of lambdas/shared/src/cors.ts", () => {
+    const [[, api] = ['', undefined]] = resources(getSynth().template('api').toJSON(), 'AWS::ApiGatewayV2::Api');
+    const cors = api?.Properties?.CorsConfiguration as Record<string, unknown>;
+    expect(cors).toEqual({
+      AllowOrigins: [...getSynth().module.settings.api.corsOrigins],
+      AllowMethods: [...CORS_POLICY.allowMethods],
+      AllowHeaders: [...CORS_POLICY.allowHeaders],
+      ExposeHeaders: [...CORS_POLICY.exposeHeaders],
+      MaxAge: CORS_POLICY.maxAgeSeconds,
+    });
+    // What a browser needs for the ETag protocol and SigV4.
+    expect(cors.AllowHeaders).toEqual(expect.arrayContaining(['if-match', 'if-none-match', 'authorization', 'x-amz-date', 'x-amz-security-token', 'content-type']));
+    expect(cors.ExposeHeaders).toEqual(expect.arrayContaining(['etag', 'location', 'apigw-requestid']));
+  });
+
+  test('signed-in users may invoke exactly the protected routes of this API; guests get no identity and no permission', () => {
     const synth = getSynth();
-    const api = synth.template('api');
-    api.hasResourceProperties('AWS::ApiGatewayV2::Api', { ProtocolType: 'HTTP', CorsConfiguration: Match.objectLike({ AllowOrigins: Match.anyValue() }) });
-    api.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+    synth.template('auth').hasResourceProperties('AWS::Cognito::IdentityPool', { AllowUnauthenticatedIdentities: false });
+    synth.template('auth').hasResourceProperties('AWS::Cognito::UserPool', { UsernameAttributes: ['email'] });
+    const invoke = synth.allTemplates().flatMap(({ id, json }) =>
+      resources(json, 'AWS::IAM::Policy').flatMap(([, r]) =>
+        ((r.Properties?.PolicyDocument as { Statement?: Json[] } | undefined)?.Statement ?? [])
+          .filter((st) => asArray(st.Action as string | string[]).some((a) => a.startsWith('execute-api:')))
+          .map((statement) => ({ stack: id, roles: r.Properties?.Roles, statement })),
+      ),
+    );
+    // Nothing grants the guest role anything: no policy in any template names it.
+    const guestRole = synth.stacks.get('auth')?.getLogicalId(synth.module.backend.auth.resources.unauthenticatedUserIamRole.node.defaultChild as never);
+    expect(guestRole).toBeDefined();
+    const policiesNamingGuest = synth.allTemplates().flatMap(({ json }) => resources(json, 'AWS::IAM::Policy').filter(([, r]) => JSON.stringify(r.Properties?.Roles ?? []).includes(String(guestRole))));
+    expect(policiesNamingGuest).toEqual([]);
+
+    const protectedKeys = apiRoutes().filter((r) => r.AuthorizationType === 'AWS_IAM').map((r) => r.RouteKey);
+    if (expect_.protectedRoutesAuth === 'NONE') {
+      // DEPLOY_API_AUTH=public: nothing is protected, so nobody needs (or gets) an invoke grant.
+      expect(protectedKeys).toEqual([]);
+      expect(invoke).toEqual([]);
+      return;
+    }
+    expect(invoke).toHaveLength(1);
+    const [{ stack, roles, statement }] = invoke as [(typeof invoke)[number]];
+    expect(stack).toBe('api');
+    expect(statement.Effect).toBe('Allow');
+    expect(statement.Action).toBe('execute-api:Invoke');
+    // Attached to one role: the authenticated role of the auth stack, followed through the root's wiring.
+    expect(asArray(roles as unknown[])).toHaveLength(1);
+    const origin = followReference(synth, synth.stacks.get('api')!, asArray(roles as unknown[])[0]);
+    const authRole = synth.stacks.get('auth')?.getLogicalId(synth.module.backend.auth.resources.authenticatedUserIamRole.node.defaultChild as never);
+    expect(origin).toEqual({ stack: 'auth', value: { Ref: authRole } });
+    // One resource per protected route: arn:…:execute-api:<region>:<account>:<this API's id>/$default/<METHOD>/<path, {id} as *>.
+    const tails = asArray(statement.Resource as unknown[]).map((arn) => {
+      const parts = (arn as { 'Fn::Join': [string, unknown[]] })['Fn::Join'][1];
+      expect(JSON.stringify(parts)).toMatch(/"Ref":"HttpApi[0-9A-F]{8}"/); // this API, never *
+      return String(parts[parts.length - 1]);
+    });
+    const expected = protectedKeys.map((key) => {
+      const [method, path] = key.split(' ') as [string, string];
+      return `/$default/${method}${path.replace(/\{[^}]+\}/g, '*')}`;
+    });
+    expect(expected).toContain('/$default/GET/todos/*');
+    expect(tails.sort()).toEqual(expected.sort());
+  });
+
+  test('the migration trigger carries the fingerprint of the migration files, nothing that changes per synthesis', () => {
+    const triggers = getSynth().allTemplates().flatMap(({ json }) => resources(json, 'Custom::Trigger'));
+    expect(triggers).toHaveLength(1);
+    const props = triggers[0]?.[1].Properties ?? {};
+    expect(props.Migrations).toBe(migrationsFingerprint());
+    expect(props).not.toHaveProperty('DeployRun');
+  });
+
+  test('the API has JSON access logs, and its URL is published as custom.API without a trailing slash, beside Amplify Auth', () => {
+    const synth = getSynth();
+    synth.template('api').hasResourceProperties('AWS::ApiGatewayV2::Stage', {
       StageName: '$default',
       AutoDeploy: true,
       AccessLogSettings: { DestinationArn: Match.anyValue(), Format: Match.stringLikeRegexp('"requestId":"\\$context.requestId"') },
     });
-    const outputs = JSON.stringify(synth.template('root').toJSON().Outputs);
-    expect(outputs).toContain('{\\"custom\\":{\\"API\\":{\\"todosApi\\":{\\"endpoint\\":\\"https://');
+    const outputs = synth.template('root').toJSON().Outputs as Record<string, { Value: unknown }>;
+    const parts = (outputs.customOutputs?.Value as { 'Fn::Join': [string, unknown[]] })['Fn::Join'][1];
+    const at = parts.findIndex((part) => typeof part === 'string' && part.endsWith('{"custom":{"API":{"todosApi":{"endpoint":"'));
+    expect(at).toBeGreaterThanOrEqual(0);
+    // The endpoint is the API's own `ApiEndpoint` (https://<id>.execute-api.<region>.amazonaws.com), then
+    // straight the closing quote: no `/` for Amplify JS to double when a path starts with one.
+    expect(JSON.stringify(parts[at + 1])).toMatch(/ApiEndpoint/);
+    expect(String(parts[at + 2])).toMatch(/^","region":"/);
+    // Amplify Auth is published beside it: Amplify.configure(outputs) is the whole client set-up.
+    for (const key of ['userPoolId', 'webClientId', 'identityPoolId']) expect(outputs).toHaveProperty(key);
+    expect(outputs.allowUnauthenticatedIdentities?.Value).toBe('false');
   });
 
   test('no template holds a literal password', () => {
@@ -111,8 +205,9 @@ export function sharedBackendTests(getSynth: () => SynthesizedBackend, expect_: 
       literalPasswords({
         A: { Properties: { MasterUserPassword: 'hunter2', SecretString: '{"password":"x"}', Env: { URL: 'postgres://app:s3cret@db:5432/app' } } },
         B: { Properties: { Password: '{{resolve:secretsmanager:arn:secret:SecretString:password}}', PasswordLength: 30, Url: 'https://example.com/x' } },
+        C: { passwordPolicyMinLength: '8', passwordlessOptions: '', DbPassword: 'not-a-policy' },
       }),
-    ).toEqual(['.A.Properties.MasterUserPassword', '.A.Properties.SecretString', '.A.Properties.Env.URL']);
+    ).toEqual(['.A.Properties.MasterUserPassword', '.A.Properties.SecretString', '.A.Properties.Env.URL', '.C.DbPassword']);
   });
 
   test('cdk-nag AwsSolutions reports no unsuppressed error or warning', () => {

@@ -13,9 +13,9 @@ type BackendModule = typeof BackendModuleNamespace;
 export interface SynthesizedBackend {
   readonly module: BackendModule;
   readonly root: Stack;
-  /** The nested stacks Amplify and `backend.ts` create, by id: `function`, `api`, `database`. */
+  /** The nested stacks Amplify and `backend.ts` create, by id: `auth`, `function`, `api`, `database`. */
   readonly stacks: ReadonlyMap<string, NestedStack>;
-  template(stackId: 'root' | 'function' | 'api' | 'database'): Template;
+  template(stackId: 'root' | 'function' | 'api' | 'auth' | 'database'): Template;
   /** Every template of the deployment (root and nested) as JSON. */
   allTemplates(): Array<{ id: string; json: Record<string, unknown> }>;
   readonly outdir: string;

@@ -67,7 +67,8 @@ export function nagSuppressions(synth: SynthesizedBackend): Array<{ resource: st
 }
 
 /** Keys whose value would be a credential: a password, or a secret's literal contents. */
-const CREDENTIAL_KEYS = /passw(or)?d|^SecretString$/i;
+// Amplify Auth's outputs name its password *policy* and passwordless options: settings, not passwords.
+const CREDENTIAL_KEYS = /passw(or)?d(?!Policy|less)|^SecretString$/i;
 /** A connection string with a password in it: `scheme://user:password@host`. */
 const CREDENTIAL_URL = /[a-z][a-z0-9+.-]*:\/\/[^/\s:@]+:[^/\s@]+@/i;
 
