@@ -145,9 +145,12 @@ describe('hostile shapes and sizes', () => {
       expect400(await call('POST', '/todos', { body }), 'validation_failed', field);
       expect400(await call('PATCH', `/todos/${id}`, { body }), 'validation_failed', field);
     }
-    expect400(await call('GET', '/todos?__proto__=1'), 'validation_failed', '__proto__');
-    expect400(await call('GET', '/todos?constructor=1'), 'validation_failed', 'constructor');
-    expect400(await call('GET', '/todos?toString=1&limit=1'), 'validation_failed', 'toString');
+    // Unknown query parameters are ignored (a cache-buster must work), these names included: the
+    // page is the normal one and nothing reaches a prototype.
+    for (const query of ['__proto__=1', 'constructor=1', 'toString=1', '__proto__[limit]=500']) {
+      const listed = await call('GET', `/todos?${query}&limit=1`);
+      expect([query, listed.statusCode, listed.statusCode === 200 ? parseBody<{ items: unknown[] }>(listed).items.length : listed.body]).toEqual([query, 200, 1]);
+    }
     expect((await call('GET', `/todos/${id}`, { headers: { __proto__: 'x', constructor: 'y' } })).statusCode).toBe(200);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
     expect(({} as Record<string, unknown>).completed).toBeUndefined();
