@@ -39,8 +39,16 @@ export const SANDBOX_EXCLUDE = [
   '**/*.md',
 ] as const;
 
+/**
+ * The `ampx` command line. Watch options are added only when the sandbox will watch: `--once`
+ * conflicts with them (ampx refuses the combination), and a subcommand (`delete`, `secret`, …)
+ * does not watch. They go last because `--exclude` takes every value after it: a user's option or
+ * subcommand after the list would be read as one more path to exclude.
+ */
 export function sandboxArguments(extra: readonly string[]): string[] {
-  return ['sandbox', '--dir-to-watch', '.', '--exclude', ...SANDBOX_EXCLUDE, ...extra];
+  const subcommand = extra[0] !== undefined && !extra[0].startsWith('-');
+  const watching = !subcommand && !extra.includes('--once');
+  return ['sandbox', ...extra, ...(watching ? ['--dir-to-watch', '.', '--exclude', ...SANDBOX_EXCLUDE] : [])];
 }
 
 function main(): void {

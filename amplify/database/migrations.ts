@@ -16,7 +16,14 @@ export const MIGRATIONS_DIR = fileURLToPath(new URL('../../lambdas/migrate/src/m
  */
 export function migrationsFingerprint(dir = MIGRATIONS_DIR): string {
   const hash = createHash('sha256');
-  for (const name of readdirSync(dir).sort()) hash.update(`${name}\0`).update(readFileSync(join(dir, name))).update('\0');
+  const walk = (folder: string, prefix: string): void => {
+    for (const entry of readdirSync(folder, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+      const name = `${prefix}${entry.name}`;
+      if (entry.isDirectory()) walk(join(folder, entry.name), `${name}/`);
+      else hash.update(`${name}\0`).update(readFileSync(join(folder, entry.name))).update('\0');
+    }
+  };
+  walk(dir, '');
   return hash.digest('hex');
 }
 

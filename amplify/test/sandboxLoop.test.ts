@@ -4,7 +4,7 @@
  * synthesis runs as `ampx` runs it: `amplify/backend.ts` in a process of its own.
  */
 import { execFile } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -76,6 +76,12 @@ test('the fingerprint changes when a migration file changes, is added or is rena
   cpSync(file, join(copy, `0${first!}`));
   rmSync(file);
   expect(migrationsFingerprint(copy)).not.toBe(original);
+
+  // A folder of helpers beside the migrations counts too (and does not crash the synthesis).
+  const renamed = migrationsFingerprint(copy);
+  mkdirSync(join(copy, 'sql'));
+  writeFileSync(join(copy, 'sql', 'view.sql'), 'SELECT 1;\n');
+  expect(migrationsFingerprint(copy)).not.toBe(renamed);
 });
 
 test('invalid DEPLOY_* settings are reported before any function is bundled', async () => {

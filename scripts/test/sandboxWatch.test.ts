@@ -71,6 +71,15 @@ it('a saved handler, shared module, backend file or bundler setting redeploys; d
   expect([...seen].filter((file) => !files.watched.includes(file))).toEqual([]);
 });
 
-it('runs ampx sandbox on the repository root with the exclusions, passing other options through', () => {
-  expect(sandboxArguments(['--once', '--profile', 'dev'])).toEqual(['sandbox', '--dir-to-watch', '.', '--exclude', ...SANDBOX_EXCLUDE, '--once', '--profile', 'dev']);
+it('runs ampx sandbox on the repository root with the exclusions last, passing other options through', () => {
+  expect(sandboxArguments(['--profile', 'dev'])).toEqual(['sandbox', '--profile', 'dev', '--dir-to-watch', '.', '--exclude', ...SANDBOX_EXCLUDE]);
+  expect(sandboxArguments([])).toEqual(['sandbox', '--dir-to-watch', '.', '--exclude', ...SANDBOX_EXCLUDE]);
+});
+
+it('adds no watch options where ampx refuses or ignores them: --once (which conflicts with them) and subcommands', () => {
+  for (const extra of [['--once'], ['--once', '--profile', 'dev'], ['delete'], ['delete', '--yes'], ['secret', 'list']]) {
+    const args = sandboxArguments(extra);
+    expect(args).toEqual(['sandbox', ...extra]);
+    expect(args.filter((arg) => arg === '--exclude' || arg === '--dir-to-watch')).toEqual([]);
+  }
 });

@@ -19,7 +19,7 @@ export type AppConfig =
 /** What this client reads from amplify_outputs.json (the rest is Amplify's business). */
 interface OutputsWithApi {
   auth?: unknown;
-  custom?: { API?: Record<string, { endpoint?: string; region?: string }> };
+  custom?: { API?: Record<string, { endpoint?: string; region?: string; protectedRoutesAuth?: 'iam' | 'public' }> };
 }
 
 // A glob, not an import: the file exists only after a sandbox deploy, and a plain import of a
@@ -72,5 +72,7 @@ export function configureAmplify(): AppConfig {
     ...existing,
     API: { ...existing.API, REST: { [API_NAME]: { endpoint, ...(api.region ? { region: api.region } : {}) } } },
   });
-  return { kind: 'deployed', endpoint, signInRequired: outputs.auth !== undefined, pageSize: pageSize() };
+  // Sign-in only where it buys something: a deployment with DEPLOY_API_AUTH=public opens the todos
+  // routes (the backend publishes that as protectedRoutesAuth), and one without Auth cannot sign in.
+  return { kind: 'deployed', endpoint, signInRequired: outputs.auth !== undefined && api.protectedRoutesAuth !== 'public', pageSize: pageSize() };
 }
