@@ -3,7 +3,7 @@ import { Stack } from 'aws-cdk-lib';
 import { allowSignedInUsersToCallApi } from './auth/apiAccess';
 import { suppressAuthFindings } from './auth/nag';
 import { auth } from './auth/resource';
-import { ROUTES } from '../lambdas/shared/src/routes';
+import { ROUTES } from '@lambdas/shared/routes';
 import { createHttpApi } from './api/httpApi';
 import { API_OUTPUT_NAME, type ApiOutput } from './api/outputs';
 import { connectFunction } from './database/access';

@@ -8,7 +8,7 @@
  * local `.env` values from leaking into a deployment by accident.
  */
 
-import { parseCorsOrigins } from '../lambdas/shared/src/cors';
+import { DEFAULT_CORS_ORIGINS, parseCorsOrigins } from '@lambdas/shared/cors';
 import type { DatabaseConnection } from './functions/environment';
 
 /** Every setting's variable name, default and meaning. `docs/deploy.md` documents exactly these. */
@@ -16,7 +16,7 @@ export const SETTINGS = {
   DEPLOY_DB_MODE: { default: 'provisioned', doc: '`existing` (your database and secret) or `provisioned` (a new VPC + RDS PostgreSQL)' },
   DEPLOY_API_AUTH: { default: 'iam', doc: '`iam` (SigV4-signed requests) or `public` for the routes the manifest marks `iam`; `/health` is always public' },
   DEPLOY_CORS_ORIGINS: {
-    default: '*',
+    default: DEFAULT_CORS_ORIGINS.join(','),
     doc: 'comma-separated origins whose pages may call the API (`https://app.example.com,http://localhost:5173`); `*` allows any, which is safe for SigV4-signed calls (no cookies) but name your front ends in production',
   },
   DEPLOY_DB_HOST: { default: undefined, doc: 'existing: the database host name' },

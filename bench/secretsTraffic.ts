@@ -3,7 +3,7 @@
  * the `todos` bundle in production mode for many sequential and 100 concurrent first invocations,
  * and `SecretManager.initializeSecretConnections` for 50 secrets.
  */
-import { SecretManager } from '../lambdas/shared/src/secrets';
+import { SecretManager } from '@lambdas/shared/secrets';
 import type { Artifacts } from './artifacts';
 import type { Environments } from './environment';
 import { getTodoEvent } from './events';

@@ -7,7 +7,7 @@
  */
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { FUNCTION_NAMES, type FunctionName } from '../lambdas/shared/src/routes';
+import { FUNCTION_NAMES, type FunctionName } from '@lambdas/shared';
 import { bundleFunction } from './bundle';
 
 const root = fileURLToPath(new URL('..', import.meta.url));

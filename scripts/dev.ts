@@ -8,7 +8,12 @@
  */
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { closeDatabase, connectToDatabase } from '@lambdas/shared';
+import { ROUTES, routeKey } from '@lambdas/shared/routes';
+import { parseCorsOrigins } from '@lambdas/shared/cors';
+import { runMigrations } from '@lambdas/migrate/migrator';
 import { loadLocalEnv, prepareLocalDatabase } from './localApi/localDatabase';
+import { OPENAPI_PATH, startLocalApi } from './localApi/server';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const say = (line: string): void => void process.stdout.write(`${line}\n`);
@@ -32,10 +37,6 @@ async function main(): Promise<void> {
   const database = await prepareLocalDatabase(process.env.DEV_POSTGRES_DIR ?? join(root, '.tmp', 'dev-postgres'));
   say(database.description);
 
-  // Only now may the shared package load: its Sequelize instance reads DB_* at import.
-  const { closeDatabase, connectToDatabase, parseCorsOrigins, ROUTES, routeKey } = await import('@lambdas/shared');
-  const { runMigrations } = await import('../lambdas/migrate/src/migrator');
-  const { startLocalApi, OPENAPI_PATH } = await import('./localApi/server');
 
   let corsOrigins: readonly string[] = [];
   let stoppingSince: number | undefined;
@@ -52,7 +53,12 @@ async function main(): Promise<void> {
     say(`\n${signal}: stopping…`);
     await api?.close().catch(() => undefined);
     await closeDatabase().catch(() => undefined);
-    await database.stop().catch(() => undefined);
+    try {
+      await database.stop();
+    } catch (error) {
+      say(`Could not stop cleanly: ${error instanceof Error ? error.message : String(error)}`);
+      process.exit(1);
+    }
     say('Stopped.');
     process.exit(0);
   };

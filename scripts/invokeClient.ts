@@ -3,7 +3,7 @@ import { Sha256 } from '@aws-crypto/sha256-js';
 import { defaultProvider } from '@aws-sdk/credential-provider-node';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { API_OUTPUT_NAME, type AmplifyOutputsWithApi } from '../amplify/api/outputs';
-import { ROUTES, type HttpMethod, type Route } from '../lambdas/shared/src/routes';
+import { findRoute, type HttpMethod, type Route } from '@lambdas/shared/routes';
 
 export const USAGE = `Usage: pnpm invoke <METHOD> <path> [json-body] [--url <base-url>] [--region <region>] [--sign | --no-sign]
 
@@ -83,17 +83,10 @@ export function resolveTarget(options: InvokeOptions, outputsPath: string): Targ
   return { base: api.endpoint, region: options.region ?? api.region, protectedRoutesAuth: api.protectedRoutesAuth };
 }
 
-/** The manifest route a request hits (`/todos/123` → `/todos/{id}`), if any. */
+/** The manifest route a request hits (`/todos/123` → `/todos/{id}`), if any: the manifest's own matcher. */
 export function matchRoute(method: HttpMethod, pathname: string): Route | undefined {
-  const segments = pathname.split('/');
-  return ROUTES.find((route) => {
-    const expected = route.path.split('/');
-    return (
-      route.method === method &&
-      expected.length === segments.length &&
-      expected.every((part, i) => (/^\{.+\}$/.test(part) ? (segments[i] ?? '') !== '' : part === segments[i]))
-    );
-  });
+  const match = findRoute(method, pathname);
+  return match.kind === 'matched' ? match.route : undefined;
 }
 
 function shouldSign(options: InvokeOptions, target: Target, pathname: string): boolean {

@@ -4,7 +4,9 @@
  */
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { MIGRATION_STATEMENT_TIMEOUT_MS } from '../lambdas/migrate/src/limits';
+import { closeDatabase, connectToDatabase } from '@lambdas/shared';
+import { MIGRATION_STATEMENT_TIMEOUT_MS } from '@lambdas/migrate/limits';
+import { runMigrations } from '@lambdas/migrate/migrator';
 import { loadLocalEnv, prepareLocalDatabase } from './localApi/localDatabase';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -16,8 +18,6 @@ async function main(): Promise<number> {
   process.env.DB_STATEMENT_TIMEOUT_MS ??= String(MIGRATION_STATEMENT_TIMEOUT_MS);
   const database = await prepareLocalDatabase(process.env.DEV_POSTGRES_DIR ?? join(root, '.tmp', 'dev-postgres'));
   process.stdout.write(`${database.description}\n`);
-  const { closeDatabase, connectToDatabase } = await import('@lambdas/shared');
-  const { runMigrations } = await import('../lambdas/migrate/src/migrator');
   try {
     const result = await runMigrations(await connectToDatabase());
     process.stdout.write(result.applied.length > 0 ? `Applied: ${result.applied.join(', ')}\n` : `Up to date (${result.executed.length} migrations applied)\n`);

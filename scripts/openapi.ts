@@ -5,7 +5,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { buildOpenApiDocument } from '@lambdas/shared';
+import { buildOpenApiDocument } from '@lambdas/shared/api';
 
 
 const target = fileURLToPath(new URL("../docs/openapi.json", import.meta.url));

@@ -2,7 +2,8 @@
  * "A new Lambda container" inside one test process: the shared package's per-container state
  * (pool, fetched credentials, secret cache, loaded .env) is forgotten and the environment replaced.
  */
-import { closeDatabase, resetCredentialsForTests, resetEnvForTests, resetSecretManagerForTests } from '../lambdas/shared/src';
+import { closeDatabase } from '@lambdas/shared';
+import { resetCredentialsForTests, resetEnvForTests, resetSecretManagerForTests } from '@lambdas/shared/testing';
 
 // Importing the shared package may already have loaded a developer's .env: containers start without DB_*.
 const baseline = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('DB_')));

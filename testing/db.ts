@@ -1,6 +1,6 @@
 import pg from 'pg';
-import { Sequelize } from '../lambdas/shared/src';
-import { runMigrations } from '../lambdas/migrate/src/migrator';
+import { Sequelize } from '@lambdas/shared';
+import { runMigrations } from '@lambdas/migrate/migrator';
 import type { PgTarget } from '../tools/localPostgres';
 import { registerSecret } from './logCapture';
 import { serverFromEnv, type ServerRole } from './servers';

@@ -1,6 +1,5 @@
-import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parse } from 'dotenv';
+import { readDotenv } from '@lambdas/shared/env';
 import { canConnect, startEmbeddedPostgres, type PgServer, type PgTarget } from '../tools/localPostgres';
 import { serverToEnv } from './servers';
 
@@ -8,8 +7,7 @@ const root = join(__dirname, '..');
 
 /** `.env` as a user wrote it, else the defaults of `.env.example`; the process environment wins. */
 function configuredTarget(): PgTarget {
-  const file = [join(root, '.env'), join(root, '.env.example')].find((f) => existsSync(f));
-  const values = file ? parse(readFileSync(file)) : {};
+  const { values } = readDotenv(root, { orExample: true });
   const pick = (name: string, fallback: string): string => process.env[name] || values[name] || fallback;
   return {
     host: pick('DB_HOST', '127.0.0.1'),

@@ -6,8 +6,8 @@ import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
-import { CORS_POLICY } from '../../lambdas/shared/src/cors';
-import type { FunctionName, HttpMethod, Route } from '../../lambdas/shared/src/routes';
+import { CORS_POLICY } from '@lambdas/shared/cors';
+import type { FunctionName, HttpMethod, Route } from '@lambdas/shared/routes';
 import { suppress } from '../nag';
 import type { ApiSettings } from '../settings';
 
@@ -96,11 +96,11 @@ const ACCESS_LOG_FORMAT = AccessLogFormat.custom(
 /**
  * The HTTP API (API Gateway v2): one route per manifest entry, each integrated with its function
  * (payload format 2.0, as the handlers expect), IAM authorisation where the manifest says so,
- * CORS (the policy in `lambdas/shared/src/cors.ts`, answered by API Gateway itself), and JSON access logs.
+ * CORS (the policy in `lambdas/shared/src/api/cors.ts`, answered by API Gateway itself), and JSON access logs.
  */
 export function createHttpApi(scope: Construct, props: HttpApiProps): CreatedApi {
   const api = new apigw.HttpApi(scope, 'HttpApi', {
-    description: 'Todos API backed by PostgreSQL (routes from lambdas/shared/src/routes.ts)',
+    description: 'Todos API backed by PostgreSQL (routes from lambdas/shared/src/api/routes.ts)',
     createDefaultStage: false,
     corsPreflight: {
       allowOrigins: [...props.settings.corsOrigins],

@@ -5,7 +5,7 @@ import { defineFunction } from '@aws-amplify/backend';
 import { AssetHashType, DockerImage, Duration, RemovalPolicy, Size, Tags } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import type { FunctionName } from '../../lambdas/shared/src/routes';
+import type { FunctionName } from '@lambdas/shared/routes';
 import { toRecord, type RuntimeEnvironment } from './environment';
 
 /**

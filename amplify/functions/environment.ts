@@ -1,4 +1,4 @@
-import type { EnvName } from '../../lambdas/shared/src/config/env';
+import type { EnvName } from '@lambdas/shared/env';
 
 /**
  * The functions' runtime environment. Variable names are typed by `EnvName` from the shared

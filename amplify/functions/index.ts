@@ -1,4 +1,4 @@
-import type { FunctionName } from '../../lambdas/shared/src/routes';
+import type { FunctionName } from '@lambdas/shared/routes';
 import { health } from './health/resource';
 import { migrate } from './migrate/resource';
 import { todos } from './todos/resource';

@@ -3,7 +3,7 @@
  * customer-managed KMS key and the demo setting that opens the `iam` routes. Bundling is skipped
  * here (provisioned.test.ts bundles), which keeps this suite fast.
  */
-import { FUNCTION_NAMES } from '../../lambdas/shared/src/routes';
+import { FUNCTION_NAMES } from '@lambdas/shared/routes';
 import { sharedBackendTests } from './support/sharedAssertions';
 import { synthesizeBackend, type SynthesizedBackend } from './support/synthBackend';
 import { functionLogicalId, resources, statements, type Json } from './support/templates';

@@ -11,7 +11,7 @@ import { promisify } from 'node:util';
 import type { CfnResource } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
 import type { Construct } from 'constructs';
-import { FUNCTION_NAMES } from '../../lambdas/shared/src/routes';
+import { FUNCTION_NAMES } from '@lambdas/shared/routes';
 import { bundleFunction } from '../../scripts/bundle';
 import { assetReport } from '../../scripts/synthReport';
 import { sharedBackendTests, functionEnvironment } from './support/sharedAssertions';

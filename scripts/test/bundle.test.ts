@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { createTestDatabase, type TestDatabase } from '../../testing/db';
-import { apiEvent, testContext } from '../../lambdas/shared/test/support/httpApi';
+import { apiEvent, testContext } from '../../testing/httpApi';
 import { FakeSecretsManager } from '../../tools/fakeSecretsManager';
 import { REQUIRE_SHIM, bundleFunction, type BundleResult } from '../bundle';
 import { bytesByPackage, packageOf } from '../bundleReport';

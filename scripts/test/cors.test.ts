@@ -1,10 +1,11 @@
 /**
  * CORS on the local API (`pnpm dev`), over real HTTP, as API Gateway applies the same policy
- * (lambdas/shared/src/cors.ts; the synthesised configuration is checked in amplify/test).
+ * (lambdas/shared/src/api/cors.ts; the synthesised configuration is checked in amplify/test).
  */
-import { CORS_POLICY, ROUTES, parseCorsOrigins } from '@lambdas/shared';
+import { CORS_POLICY, parseCorsOrigins } from '@lambdas/shared/cors';
+import { ROUTES } from '@lambdas/shared/routes';
 import { capturedLogs, logMark } from '../../testing/logCapture';
-import { useMigratedDatabase } from '../../lambdas/shared/test/support/httpApi';
+import { useMigratedDatabase } from '../../testing/httpApi';
 import { startLocalApi, type LocalApi, type RequestLog } from '../localApi/server';
 
 useMigratedDatabase();
@@ -47,7 +48,7 @@ it('adds the allowed origin and the exposed headers (ETag, Location, request id)
   const created = await fetch(`${open.url}/todos`, { method: 'POST', headers: { origin: APP, 'content-type': 'application/json' }, body: JSON.stringify({ title: 'cors' }) });
   expect(created.status).toBe(201);
   expect(created.headers.get('access-control-allow-origin')).toBe('*');
-  expect(created.headers.get('access-control-expose-headers')?.split(',')).toEqual(['etag', 'location', 'apigw-requestid']);
+  expect(created.headers.get('access-control-expose-headers')?.split(',')).toEqual(['etag', 'location', 'apigw-requestid', 'x-amzn-errortype']);
   expect(created.headers.get('etag')).toBe('"1"');
   // Errors carry them too, or a page could not read why its request failed.
   const invalid = await fetch(`${open.url}/todos`, { method: 'POST', headers: { origin: APP, 'content-type': 'application/json' }, body: '{}' });
@@ -72,7 +73,7 @@ it('with DEV_CORS_ORIGINS set, only those origins get CORS headers', async () =>
   expect(refused.status).toBe(204);
   expect([...refused.headers.keys()].filter((name) => name.startsWith('access-control-'))).toEqual([]);
   const read = await fetch(`${restricted.url}/health`, { headers: { origin: 'https://evil.example' } });
-  expect([read.status, read.headers.get('access-control-allow-origin')]).toEqual([200, null]);
+  expect([read.status, read.headers.get('access-control-allow-origin'), read.headers.get('vary')]).toEqual([200, null, 'origin']);
   const readAllowed = await fetch(`${restricted.url}/health`, { headers: { origin: 'https://app.example.com' } });
   expect(readAllowed.headers.get('access-control-allow-origin')).toBe('https://app.example.com');
 });

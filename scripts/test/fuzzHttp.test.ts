@@ -6,7 +6,7 @@
 import fc from 'fast-check';
 import type { TodoDto } from '@lambdas/shared';
 import { assertNoSecretIn } from '../../testing/logCapture';
-import { useMigratedDatabase } from '../../lambdas/shared/test/support/httpApi';
+import { useMigratedDatabase } from '../../testing/httpApi';
 import { HOSTILE_STRINGS, checkResponse, requestArbitrary, watchProcess, type FuzzRequest, type FuzzResponse } from '../../lambdas/todos/test/support/fuzz';
 import { startLocalApi, type LocalApi } from '../localApi/server';
 

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { capturedLogs, logMark } from '../../testing/logCapture';
-import { buildOpenApiDocument, type TodoDto, type TodoPage } from '@lambdas/shared';
-import { useMigratedDatabase } from '../../lambdas/shared/test/support/httpApi';
+import { buildOpenApiDocument } from '@lambdas/shared/api';
+import { type TodoDto, type TodoPage } from '@lambdas/shared';
+import { useMigratedDatabase } from '../../testing/httpApi';
 import { fromHttpApiResult, toHttpApiEvent } from '../localApi/apiGatewayEvent';
 import { startLocalApi, type LocalApi, type RequestLog } from '../localApi/server';
 import { main as invokeMain } from '../invokeClient';

@@ -1,6 +1,6 @@
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { defineBundledFunction } from '../bundledFunction';
-import { MIGRATION_STATEMENT_TIMEOUT_MS } from '../../../lambdas/migrate/src/limits';
+import { MIGRATION_STATEMENT_TIMEOUT_MS } from '@lambdas/migrate/limits';
 import { baseEnvironment } from '../environment';
 
 /**

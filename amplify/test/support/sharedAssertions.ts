@@ -1,7 +1,7 @@
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
-import { ENV_SCHEMA, type EnvName } from '../../../lambdas/shared/src/config/env';
-import { CORS_POLICY } from '../../../lambdas/shared/src/cors';
-import { FUNCTION_NAMES, ROUTES, routeKey } from '../../../lambdas/shared/src/routes';
+import { ENV_SCHEMA, type EnvName } from '@lambdas/shared/env';
+import { CORS_POLICY } from '@lambdas/shared/cors';
+import { FUNCTION_NAMES, ROUTES, routeKey } from '@lambdas/shared/routes';
 import { FALLBACK_METHODS } from '../../api/httpApi';
 import { migrationsFingerprint } from '../../database/migrations';
 import { asArray, followReference, functionLogicalId, literalPasswords, nagSuppressions, resources, statements, type Json } from './templates';
@@ -107,7 +107,7 @@ export function sharedBackendTests(getSynth: () => SynthesizedBackend, expect_: 
     expect(keys.filter((key) => /^(OPTIONS|ANY) /.test(key) || key === '$default')).toEqual([]);
   });
 
-  test("the API's CORS configuration is the policy of lambdas/shared/src/cors.ts", () => {
+  test("the API's CORS configuration is the policy of lambdas/shared/src/api/cors.ts", () => {
     const [[, api] = ['', undefined]] = resources(getSynth().template('api').toJSON(), 'AWS::ApiGatewayV2::Api');
     const cors = api?.Properties?.CorsConfiguration as Record<string, unknown>;
     expect(cors).toEqual({

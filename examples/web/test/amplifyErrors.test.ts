@@ -8,7 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import { Amplify } from 'aws-amplify';
 import { ApiError, del, get, patch, post, put } from 'aws-amplify/api';
-import { useMigratedDatabase, reconnectFromEnv } from '../../../lambdas/shared/test/support/httpApi';
+import { useMigratedDatabase, reconnectFromEnv } from '../../../testing/httpApi';
 import { startLocalApi, type LocalApi } from '../../../scripts/localApi/server';
 import { freePort } from '../../../tools/localPostgres';
 import { API_NAME, createTodo, deleteTodo, describeError, getTodo, isConflict, listTodos, updateTodo } from '../src/api';

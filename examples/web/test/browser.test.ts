@@ -20,7 +20,7 @@ import { tmpdir } from 'node:os';
 import { extname, join, normalize, sep } from 'node:path';
 import { promisify } from 'node:util';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { useMigratedDatabase } from '../../../lambdas/shared/test/support/httpApi';
+import { useMigratedDatabase } from '../../../testing/httpApi';
 import { startLocalApi, type LocalApi } from '../../../scripts/localApi/server';
 
 /** Debian's package; CHROMIUM_PATH points elsewhere (another install, or a missing one to check the skip). */

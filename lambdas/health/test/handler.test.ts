@@ -2,7 +2,7 @@ import { capturedLogs, logMark } from '../../../testing/logCapture';
 import { freePort } from '../../../tools/localPostgres';
 import { TcpProxy } from '../../../tools/tcpProxy';
 import type { HttpResult } from '@lambdas/shared';
-import { apiEvent, parseBody, reconnectFromEnv, testContext, useMigratedDatabase } from '../../shared/test/support/httpApi';
+import { apiEvent, parseBody, reconnectFromEnv, testContext, useMigratedDatabase } from '../../../testing/httpApi';
 import { handler } from '../src/handler';
 
 const database = useMigratedDatabase();

@@ -1,7 +1,8 @@
 import { capturedLogs, logMark } from '../../../testing/logCapture';
 import { createTestDatabase, type TestDatabase } from '../../../testing/db';
-import { Sequelize, closeDatabase, getDatabaseConfig, resetCredentialsForTests } from '@lambdas/shared';
-import { testContext } from '../../shared/test/support/httpApi';
+import { Sequelize, closeDatabase, getDatabaseConfig } from '@lambdas/shared';
+import { resetCredentialsForTests } from '@lambdas/shared/testing';
+import { testContext } from '../../../testing/httpApi';
 import { handler } from '../src/handler';
 import { MIGRATIONS } from '../src/migrations';
 import { sql, type Migration } from '../src/migrations/types';

@@ -5,8 +5,10 @@
  * `writeTransaction`).
  */
 import pg from 'pg';
-import { dbTimeouts, LAMBDA_POOL, connectToDatabase, expectedVersions, parseIfMatch, type HttpResult, type TodoDto } from '@lambdas/shared';
-import { apiEvent, parseBody, testContext, useMigratedDatabase, type EventOptions } from '../../shared/test/support/httpApi';
+import { dbTimeouts, LAMBDA_POOL } from '@lambdas/shared/db';
+import { connectToDatabase, expectedVersions, type HttpResult, type TodoDto } from '@lambdas/shared';
+import { parseIfMatch } from '@lambdas/shared/api';
+import { apiEvent, parseBody, testContext, useMigratedDatabase, type EventOptions } from '../../../testing/httpApi';
 import { handler } from '../src/handler';
 
 const database = useMigratedDatabase();

@@ -6,10 +6,11 @@
  * `support/fuzz.ts`: no 5xx, the documented error JSON on every 4xx, no stack, SQL or password.
  */
 import fc from 'fast-check';
-import { findRoute, type HttpHandler, type HttpResult, type TodoDto } from '@lambdas/shared';
+import { findRoute } from '@lambdas/shared/routes';
+import { type HttpHandler, type HttpResult, type TodoDto } from '@lambdas/shared';
 import { lambdaContext, toHttpApiEvent } from '../../../scripts/localApi/apiGatewayEvent';
-import { handler as healthHandler } from '../../health/src/handler';
-import { useMigratedDatabase } from '../../shared/test/support/httpApi';
+import { handler as healthHandler } from '@lambdas/health';
+import { useMigratedDatabase } from '../../../testing/httpApi';
 import { handler as todosHandler } from '../src/handler';
 import { checkResponse, requestArbitrary, watchProcess, type FuzzRequest, type FuzzResponse } from './support/fuzz';
 

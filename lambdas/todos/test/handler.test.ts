@@ -1,7 +1,7 @@
 import { capturedLogs, logMark } from '../../../testing/logCapture';
 import { freePort } from '../../../tools/localPostgres';
 import { MAX_BODY_BYTES, TODO_TITLE_MAX, encodeCursor, type HttpResult, type TodoDto, type TodoPage } from '@lambdas/shared';
-import { apiEvent, parseBody, reconnectFromEnv, testContext, useMigratedDatabase, type EventOptions } from '../../shared/test/support/httpApi';
+import { apiEvent, parseBody, reconnectFromEnv, testContext, useMigratedDatabase, type EventOptions } from '../../../testing/httpApi';
 import { handler } from '../src/handler';
 
 const database = useMigratedDatabase();

@@ -7,7 +7,7 @@
 import pg from 'pg';
 import { MAX_BODY_BYTES, TODO_TITLE_MAX, type HttpResult, type TodoDto } from '@lambdas/shared';
 import { assertNoSecretIn } from '../../../testing/logCapture';
-import { apiEvent, parseBody, testContext, useMigratedDatabase, type EventOptions } from '../../shared/test/support/httpApi';
+import { apiEvent, parseBody, testContext, useMigratedDatabase, type EventOptions } from '../../../testing/httpApi';
 import { handler } from '../src/handler';
 import { HOSTILE_STRINGS } from './support/fuzz';
 

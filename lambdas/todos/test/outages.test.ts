@@ -11,8 +11,8 @@ import { assertNoSecretIn } from '../../../testing/logCapture';
 import { FakeSecretsManager } from '../../../tools/fakeSecretsManager';
 import { TcpProxy } from '../../../tools/tcpProxy';
 import type { HttpResult } from '@lambdas/shared';
-import { handler as health } from '../../health/src/handler';
-import { apiEvent, testContext } from '../../shared/test/support/httpApi';
+import { handler as health } from '@lambdas/health';
+import { apiEvent, testContext } from '../../../testing/httpApi';
 import { handler as todos } from '../src/handler';
 
 const fake = new FakeSecretsManager();

@@ -10,7 +10,7 @@ import { createTestDatabase, type TestDatabase } from '../../../testing/db';
 import { assertNoSecretIn, capturedLogs, registerSecret } from '../../../testing/logCapture';
 import { FakeSecretsManager } from '../../../tools/fakeSecretsManager';
 import { databaseStatus } from '@lambdas/shared';
-import { apiEvent, testContext } from '../../shared/test/support/httpApi';
+import { apiEvent, testContext } from '../../../testing/httpApi';
 import { handler } from '../src/handler';
 
 const ROLE = 'todo_rotating';

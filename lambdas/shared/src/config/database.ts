@@ -1,116 +1,13 @@
-import { readFileSync } from 'node:fs';
-import { pgDriver } from './pgDriver';
-import type { Options, PoolOptions } from 'sequelize';
-import { logger } from '../logger';
-import { env, getDbCredentials, peekEnv, type DbCredentials } from './env';
-
 /**
- * Pool sizing for Lambda, after Sequelize's own AWS Lambda guide
- * (https://sequelize.org/docs/v6/other-topics/aws-lambda/), which recommends
- * `{ max: 2, min: 0, idle: 0, acquire: 3000, evict: <function timeout> }`:
- *
- * - max 2: a container serves one request at a time; a second connection lets a handler run a
- *   query beside an open transaction, while 1,000 concurrent containers still hold at most 2,000
- *   server connections (use RDS Proxy beyond that).
- * - min 0: nothing is opened until a request needs it.
- * - acquire 3 s: waiting longer for a connection would eat the function's timeout; fail fast, answer 503.
- * - idle 30 s / evict 5 s: unlike the guide's `idle: 0` (close after every invocation), a warm
- *   container keeps its connection across back-to-back invocations, so they skip the TCP + TLS +
- *   SCRAM handshake; a container left idle gives its server slot back after ~30 s of activity-time.
- *   A connection killed while the container was frozen raises `error`, which marks it invalid, and
- *   the pool's `validate` then never hands it out again.
+ * The step guides' `getDatabaseConfig()`: complete Sequelize options for a connection made outside
+ * the shared instance (a script, a one-off client). Pool sizing, time limits and TLS are defined in
+ * `db/options.ts`; the credentials come from `getDbCredentials()`.
  */
-export const LAMBDA_POOL: PoolOptions = { max: 2, min: 0, acquire: 3_000, idle: 30_000, evict: 5_000 };
+import type { Options } from 'sequelize';
+import { getDbCredentials } from '../credentials/getDbCredentials';
+import { baseSequelizeOptions, connectionDialectOptions, credentialOptions } from '../db/options';
 
-/**
- * Time limits, all below the functions' timeouts, so a hung database produces an error the handler
- * turns into a 503, never a Lambda timeout. The statement timeout is DB_STATEMENT_TIMEOUT_MS
- * (5 s for the API functions; the migrate function, whose DDL may legitimately run long and wait
- * on a concurrent run's lock, gets minutes); the client-side query timeout and the
- * idle-in-transaction limit follow it.
- */
-export function dbTimeouts(): {
-  connectionTimeoutMillis: number;
-  statement_timeout: number;
-  query_timeout: number;
-  idle_in_transaction_session_timeout: number;
-} {
-  const statement = env.DB_STATEMENT_TIMEOUT_MS;
-  return {
-    connectionTimeoutMillis: 3_000,
-    statement_timeout: statement,
-    query_timeout: statement + 1_000,
-    idle_in_transaction_session_timeout: Math.max(10_000, statement + 5_000),
-  };
-}
-
-let caCache: { file: string; pem: string } | undefined;
-
-function readCa(file: string): string {
-  if (caCache?.file !== file) caCache = { file, pem: readFileSync(file, 'utf8') };
-  return caCache.pem;
-}
-
-/**
- * TLS settings for pg. Certificates are always verified (`rejectUnauthorized: true`); the CA is
- * DB_SSL_CA_FILE when set (Amazon RDS's global bundle in production), else Node's trust store
- * (which, on Lambda, includes the RDS CAs when NODE_EXTRA_CA_CERTS=/var/runtime/ca-cert.pem).
- */
-export function sslOptions(): { rejectUnauthorized: true; ca?: string } | undefined {
-  if (!env.DB_SSL) return undefined;
-  const caFile = env.DB_SSL_CA_FILE;
-  return caFile === undefined ? { rejectUnauthorized: true } : { rejectUnauthorized: true, ca: readCa(caFile) };
-}
-
-/**
- * The connection settings that come from the environment (time limits, TLS). They are read when a
- * connection is opened, not at import, so a malformed DB_SSL or a missing CA file fails that
- * connection with a named error (a 503 the logs explain) instead of every invocation's init.
- */
-export function connectionDialectOptions(): Record<string, unknown> {
-  const ssl = sslOptions();
-  return { ...dbTimeouts(), ...(ssl ? { ssl } : {}) };
-}
-
-/**
- * Everything in the Sequelize options except the credentials and the environment-dependent
- * connection settings: one definition shared by the synchronous instance in `models/index.ts`
- * (which must build at import with no valid configuration) and by `getDatabaseConfig()`.
- */
-export function baseSequelizeOptions(): Options {
-  // `databaseVersion` is a real Sequelize option that its typings omit.
-  const options: Options & { databaseVersion: string } = {
-    dialect: 'postgres',
-    // Hand Sequelize the imported driver: a bundled Lambda has no node_modules for it to `require('pg')` from.
-    // (`pgDriver` is pg with an 'error' listener on every client from its construction: see pgDriver.ts.)
-    dialectModule: pgDriver,
-    pool: { ...LAMBDA_POOL },
-    dialectOptions: { keepAlive: true, application_name: process.env.AWS_LAMBDA_FUNCTION_NAME ?? 'lambdas' },
-    // SQL logging is off: Sequelize inlines values into the statements it logs. (Read at import; a
-    // malformed DB_LOG_SQL leaves it off rather than failing the function's init.)
-    logging: peekEnv('DB_LOG_SQL') === true ? (sql: string) => logger.debug('SQL', { sql }) : false,
-    logQueryParameters: false,
-    benchmark: false,
-    // Without a known version Sequelize opens an extra connection on first use just to read it:
-    // one more handshake on every cold start. Any supported PostgreSQL (>= 13) behaves the same here.
-    databaseVersion: '13.0.0',
-    define: { underscored: true },
-  };
-  return options;
-}
-
-/** The credential fields of the Sequelize options. */
-export function credentialOptions(credentials: DbCredentials): Pick<Options, 'host' | 'port' | 'database' | 'username' | 'password'> {
-  return {
-    host: credentials.host,
-    port: credentials.port,
-    database: credentials.database,
-    username: credentials.username,
-    password: credentials.password,
-  };
-}
-
-/** Complete Sequelize options: the Lambda defaults above plus the credentials of `getDbCredentials()`. */
+/** Complete Sequelize options: the Lambda defaults plus the credentials of `getDbCredentials()`. */
 export async function getDatabaseConfig(): Promise<Options> {
   const base = baseSequelizeOptions();
   return { ...base, dialectOptions: { ...base.dialectOptions, ...connectionDialectOptions() }, ...credentialOptions(await getDbCredentials()) };

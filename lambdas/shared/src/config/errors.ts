@@ -16,15 +16,3 @@ export class EnvVarError extends ConfigError {
     super(`Environment variable ${variable} ${problem}`);
   }
 }
-
-/** Production could not obtain database credentials from Secrets Manager and has no fallback. */
-export class CredentialsUnavailableError extends ConfigError {
-  override name = 'CredentialsUnavailableError';
-  constructor(
-    readonly secretName: string,
-    options: { cause: unknown },
-  ) {
-    const reason = options.cause instanceof Error ? `${options.cause.name}: ${options.cause.message}` : 'unknown error';
-    super(`Could not read database credentials from secret "${secretName}" (${reason}) and DB_PASSWORD is not set`, options);
-  }
-}

@@ -1,11 +1,10 @@
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { logger } from '../logger';
-import { ROUTES, type FunctionName } from '../routes';
+import { ROUTES, findRoute, type FunctionName } from '../api/routes';
 import { MethodNotAllowedError, NotFoundError } from './errors';
-import { operationFor, type OperationInput, type OperationKey, type OperationSpec } from './operations';
+import { operationFor, type OperationInput, type OperationKey, type OperationSpec } from '../api/operations';
 import { readJsonBody, validate } from './request';
 import { toErrorResponse, type HttpResult } from './responses';
-import { findRoute } from './routing';
 
 /** An API Gateway HTTP API (payload format 2.0) Lambda handler. */
 export type HttpHandler = (event: APIGatewayProxyEventV2, context: Context) => Promise<HttpResult>;

@@ -1,6 +1,6 @@
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { describeError, logger } from '../logger';
-import { isDatabaseUnavailable } from './databaseErrors';
+import { isDatabaseUnavailable } from '../db/unavailable';
 import { HttpError, ServiceUnavailableError, type ErrorBody } from './errors';
 
 export type HttpResult = APIGatewayProxyStructuredResultV2 & { statusCode: number };

@@ -1,24 +1,8 @@
-import { Sequelize } from 'sequelize';
-import { baseSequelizeOptions } from '../config/database';
-import { peekEnv } from '../config/env';
-import { initTodo } from './todo';
-
 /**
- * The container's one Sequelize instance, built synchronously at import from the environment
- * alone: no password and no network here (Sequelize connects lazily). `connectToDatabase()` in
- * `config/dbHelper.ts` fetches the real credentials and applies them before the first connection.
- * Missing variables are tolerated at import so that handler modules load anywhere (tests, synth);
- * they fail, named, when credentials are first needed.
+ * The application's models. They are bound to the container's one Sequelize instance when it is
+ * created (`getSequelize()` in `db/sequelize.ts`, on first use, synchronously, from the environment
+ * alone); `connectToDatabase()` (`config/dbHelper.ts`) then fetches the real credentials and applies
+ * them to each new connection. Query a model after `await connectToDatabase()`.
  */
-export const sequelize = new Sequelize({
-  ...baseSequelizeOptions(),
-  host: peekEnv('DB_HOST'),
-  port: peekEnv('DB_PORT'),
-  database: peekEnv('DB_NAME'),
-  username: peekEnv('DB_USER'),
-});
-
-export const Todo = initTodo(sequelize);
-
-export const models = { Todo } as const;
-export { TODO_TITLE_MAX } from './todo';
+export { getSequelize } from '../db/sequelize';
+export { Todo, TODO_TITLE_MAX } from './todo';

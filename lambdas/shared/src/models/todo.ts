@@ -29,3 +29,8 @@ export function initTodo(sequelize: Sequelize): typeof Todo {
   );
   return Todo;
 }
+
+/** Binds every model of the application to `sequelize` (called once, when the instance is created). */
+export function initModels(sequelize: Sequelize): { Todo: typeof Todo } {
+  return { Todo: initTodo(sequelize) };
+}

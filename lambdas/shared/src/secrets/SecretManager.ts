@@ -1,17 +1,15 @@
-import {
-  BatchGetSecretValueCommand,
-  GetSecretValueCommand,
-  type SecretsManagerClient,
-  type SecretValueEntry,
-} from '@aws-sdk/client-secrets-manager';
+/**
+ * The seed's multi-database secret manager (`AwsSecretManager`), in TypeScript idiom: a thin facade
+ * over `SecretsProvider` that names secrets by `{ dbType, Secret }`, parses them for that database
+ * type (`parseSecret.ts`) and caches the result under `{DBTYPE}_{secretName}`.
+ */
+import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { describeError, logger as sharedLogger } from '../logger';
-import { SecretCache } from './cache';
-import { secretsManagerClient } from './client';
 import type { ConnectionOptions } from './connectionOptions';
 import { toDbType, type DbType } from './dbTypes';
-import { MissingRegionError, MissingSecretKeyError, SecretManagerError, SecretPreloadError, SecretsManagerRequestError } from './errors';
+import { MissingRegionError, MissingSecretKeyError, SecretManagerError, SecretPreloadError } from './errors';
 import { parseSecretString } from './parseSecret';
-import { regionFrom } from './region';
+import { SecretsProvider } from './secretsProvider';
 
 /** The seed's `secret_info`: which secret, for which database type. */
 export interface SecretInfo {
@@ -29,7 +27,7 @@ export interface SecretManagerOptions {
   ttlSeconds?: number;
   /** Fraction by which each TTL is randomly shortened (default 0.1). */
   jitterRatio?: number;
-  /** Where the region comes from. Default: the process environment, in `REGION_VARIABLES` order. */
+  /** Where the default region comes from. Default: the process environment, in `REGION_VARIABLES` order. */
   resolveRegion?: () => string | undefined;
   clientForRegion?: (region: string) => SecretsManagerClient;
   logger?: LoggerLike;
@@ -37,36 +35,23 @@ export interface SecretManagerOptions {
   random?: () => number;
 }
 
-/** BatchGetSecretValue accepts at most 20 ids a call. */
-const BATCH_SIZE = 20;
-/** Errors meaning "this caller may not use BatchGetSecretValue": fall back to one call per secret. */
-const BATCH_REFUSED = new Set(['AccessDeniedException', 'UnrecognizedClientException', 'UnknownOperationException', 'InvalidRequestException']);
-
 export const DEFAULT_SECRET_TTL_SECONDS = 300;
 
-const defaultRegion = (): string | undefined => regionFrom((name) => process.env[name]);
-
-/**
- * Connection credentials from AWS Secrets Manager for several database types (the TypeScript form
- * of the seed's `AwsSecretManager`). Results are cached under `{DBTYPE}_{secretName}`.
- */
 export class SecretManager {
-  private readonly cache: SecretCache<ConnectionOptions>;
-  private readonly resolveRegion: () => string | undefined;
-  private readonly clientForRegion: (region: string) => SecretsManagerClient;
-  private readonly log: LoggerLike;
+  private readonly provider: SecretsProvider;
 
   constructor(options: SecretManagerOptions = {}) {
-    this.resolveRegion = options.resolveRegion ?? defaultRegion;
-    this.clientForRegion = options.clientForRegion ?? secretsManagerClient;
-    this.log = options.logger ?? sharedLogger;
-    this.cache = new SecretCache<ConnectionOptions>({
+    const log = options.logger ?? sharedLogger;
+    this.provider = new SecretsProvider({
       ttlMs: (options.ttlSeconds ?? DEFAULT_SECRET_TTL_SECONDS) * 1_000,
       jitterRatio: options.jitterRatio ?? 0.1,
       now: options.now,
       random: options.random,
-      onStale: (key, error, retryInMs) =>
-        this.log.warn('Secrets Manager refresh failed; serving the cached value', { cacheKey: key, error: describeError(error), retryInMs }),
+      resolveRegion: options.resolveRegion,
+      clientForRegion: options.clientForRegion,
+      onStale: (key, error, retryInMs) => log.warn('Secrets Manager refresh failed; serving the cached value', { cacheKey: key, error: describeError(error), retryInMs }),
+      onBatchRefused: (error, count) => log.warn('BatchGetSecretValue refused; loading secrets one by one', { error, count }),
+      onRequest: (operation, detail) => log.debug(operation, detail),
     });
   }
 
@@ -77,9 +62,7 @@ export class SecretManager {
   /** Connection options for one secret: from the cache when fresh, else fetched (once, however many callers). */
   async getValueForSecret(info: SecretInfo, options: { forceRefresh?: boolean } = {}): Promise<ConnectionOptions> {
     const { dbType, secretName } = checkInfo(info);
-    const region = this.resolveRegion();
-    if (!region) throw new MissingRegionError();
-    return this.cache.get(SecretManager.cacheKey(dbType, secretName), () => this.fetchOne(dbType, region, secretName), options);
+    return this.provider.get(secretName, { cacheKey: SecretManager.cacheKey(dbType, secretName), transform: parser(secretName, dbType), forceFetch: options.forceRefresh, logDetail: { dbType } });
   }
 
   /**
@@ -89,27 +72,17 @@ export class SecretManager {
    */
   async getValueForSecretStage(info: SecretInfo, versionStage: 'AWSPENDING' | 'AWSPREVIOUS'): Promise<ConnectionOptions | undefined> {
     const { dbType, secretName } = checkInfo(info);
-    const region = this.resolveRegion();
-    if (!region) throw new MissingRegionError();
-    this.log.debug('GetSecretValue', { secretName, dbType, versionStage });
-    let raw: string | undefined;
-    try {
-      raw = (await this.clientForRegion(region).send(new GetSecretValueCommand({ SecretId: secretName, VersionStage: versionStage }))).SecretString;
-    } catch (error) {
-      if (error instanceof Error && error.name === 'ResourceNotFoundException') return undefined;
-      throw new SecretsManagerRequestError(secretName, error);
-    }
-    return parseSecretString(secretName, dbType, raw);
+    const parse = parser(secretName, dbType);
+    return this.provider.get(secretName, { stage: versionStage, transform: (raw) => (raw === null ? undefined : parse(raw)), logDetail: { dbType } });
   }
 
   /**
-   * Fetches one secret now (bypassing a fresh cached value), parses it and caches it. Concurrent
-   * calls for the same key still share one request.
+   * Fetches one secret now (bypassing a fresh cached value) in `region`, parses it and caches it.
+   * Concurrent calls for the same key still share one request.
    */
   async extractValueForSecret(dbType: string, region: string, secretName: string): Promise<ConnectionOptions> {
     const type = toDbType(dbType);
-    if (!region) throw new MissingRegionError();
-    return this.cache.get(SecretManager.cacheKey(type, secretName), () => this.fetchOne(type, region, secretName), { forceRefresh: true });
+    return this.provider.get(secretName, { cacheKey: SecretManager.cacheKey(type, secretName), transform: parser(secretName, type), forceFetch: true, region: explicitRegion(region), logDetail: { dbType: type } });
   }
 
   /**
@@ -119,90 +92,39 @@ export class SecretManager {
    * every secret that could not be loaded; the others stay cached.
    */
   async initializeSecretConnections(secrets: readonly SecretInfo[], region: string): Promise<void> {
-    if (!region) throw new MissingRegionError();
-    const entries = secrets.map((info, index) => ({ ...checkInfo(info, index), index }));
-    const pending = entries.filter((e) => this.cache.peekFresh(SecretManager.cacheKey(e.dbType, e.secretName)) === undefined);
-    const names = [...new Set(pending.map((e) => e.secretName))];
-
-    const rawByName = new Map<string, Promise<string | undefined>>();
-    for (let start = 0; start < names.length; start += BATCH_SIZE) {
-      const chunk = names.slice(start, start + BATCH_SIZE);
-      const batch = this.fetchBatch(region, chunk);
-      for (const name of chunk) {
-        const raw = batch.then((values) => values(name));
-        // An entry whose key is already loading joins that load and never awaits this promise.
-        raw.catch(() => undefined);
-        rawByName.set(name, raw);
-      }
-    }
-
-    const results = await Promise.allSettled(
-      pending.map((e) =>
-        this.cache.get(
-          SecretManager.cacheKey(e.dbType, e.secretName),
-          async () => parseSecretString(e.secretName, e.dbType, await (rawByName.get(e.secretName) as Promise<string | undefined>)),
-          { forceRefresh: true },
-        ),
-      ),
-    );
-    const failures = results.flatMap((result, i) => {
-      const entry = pending[i];
-      if (result.status === 'fulfilled' || !entry) return [];
-      const error = result.reason instanceof Error ? result.reason : new SecretManagerError(String(result.reason));
-      return [{ secretName: entry.secretName, dbType: entry.dbType, error }];
+    const inRegion = explicitRegion(region);
+    const entries = secrets.map((info, index) => {
+      const { dbType, secretName } = checkInfo(info, index);
+      return { id: secretName, dbType, cacheKey: SecretManager.cacheKey(dbType, secretName), transform: parser(secretName, dbType) };
     });
-    if (failures.length > 0) throw new SecretPreloadError(failures);
+    const failed = await this.provider.getMany(entries, inRegion);
+    if (failed.length === 0) return;
+    throw new SecretPreloadError(
+      failed.map(({ entry, error }) => ({
+        secretName: entry.id,
+        dbType: (entry as (typeof entries)[number]).dbType,
+        error: error instanceof Error ? error : new SecretManagerError(String(error)),
+      })),
+    );
   }
 
   /** Forget one cached secret: its next read fetches. */
   invalidate(dbType: string, secretName: string): void {
-    this.cache.invalidate(SecretManager.cacheKey(dbType, secretName));
+    this.provider.invalidate(SecretManager.cacheKey(dbType, secretName));
   }
 
   /** Forget every cached secret. */
   clear(): void {
-    this.cache.clear();
+    this.provider.clear();
   }
+}
 
-  private async fetchOne(dbType: DbType, region: string, secretName: string): Promise<ConnectionOptions> {
-    this.log.debug('GetSecretValue', { secretName, dbType });
-    const raw = await this.getSecretString(region, secretName);
-    return parseSecretString(secretName, dbType, raw);
-  }
+const parser = (secretName: string, dbType: DbType) => (raw: string | undefined | null): ConnectionOptions => parseSecretString(secretName, dbType, raw ?? undefined);
 
-  private async getSecretString(region: string, secretName: string): Promise<string | undefined> {
-    try {
-      const response = await this.clientForRegion(region).send(new GetSecretValueCommand({ SecretId: secretName }));
-      return response.SecretString;
-    } catch (error) {
-      throw new SecretsManagerRequestError(secretName, error);
-    }
-  }
-
-  /**
-   * One BatchGetSecretValue call for up to 20 names. Resolves to a lookup that yields each secret's
-   * string or throws that secret's own error; a refused batch falls back to single calls.
-   */
-  private async fetchBatch(region: string, names: string[]): Promise<(name: string) => Promise<string | undefined>> {
-    this.log.debug('BatchGetSecretValue', { count: names.length });
-    let values: SecretValueEntry[];
-    let errors: Map<string, string>;
-    try {
-      const response = await this.clientForRegion(region).send(new BatchGetSecretValueCommand({ SecretIdList: names }));
-      values = response.SecretValues ?? [];
-      errors = new Map((response.Errors ?? []).map((e) => [e.SecretId ?? '', e.ErrorCode ?? 'UnknownError']));
-    } catch (error) {
-      if (!(error instanceof Error) || !BATCH_REFUSED.has(error.name)) throw new SecretsManagerRequestError(names.join(', '), error);
-      this.log.warn('BatchGetSecretValue refused; loading secrets one by one', { error: error.name, count: names.length });
-      return (name) => this.getSecretString(region, name);
-    }
-    return async (name) => {
-      const value = values.find((v) => v.Name === name || v.ARN === name);
-      if (value) return value.SecretString;
-      const code = errors.get(name) ?? 'ResourceNotFoundException';
-      throw new SecretsManagerRequestError(name, Object.assign(new Error(`${code} in BatchGetSecretValue`), { name: code }));
-    };
-  }
+/** The seed's methods take the region as an argument: an empty one is the same error as none configured. */
+function explicitRegion(region: string): string {
+  if (!region) throw new MissingRegionError();
+  return region;
 }
 
 function checkInfo(info: SecretInfo, entry?: number): { dbType: DbType; secretName: string } {

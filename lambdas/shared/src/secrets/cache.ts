@@ -5,6 +5,8 @@
  * served and the next attempt waits a bounded, exponentially growing delay — as AWS's own caching
  * clients do — instead of every request hammering a failing service.
  */
+import { backoffDelay } from '../backoff';
+
 export interface CacheOptions {
   ttlMs: number;
   /** The TTL is shortened by a random fraction up to this ratio (0 disables jitter). */
@@ -107,10 +109,7 @@ export class SecretCache<V> {
   }
 
   private backoff(failures: number): number {
-    const base = this.options.backoffBaseMs ?? 1_000;
-    const max = this.options.backoffMaxMs ?? 60_000;
-    const exp = Math.min(max, base * 2 ** (failures - 1));
-    // Full jitter on the upper half keeps retries from many containers apart.
-    return Math.round(exp / 2 + (exp / 2) * this.random());
+    // Jitter on the upper half keeps retries from many containers apart.
+    return backoffDelay(failures, { baseMs: this.options.backoffBaseMs ?? 1_000, maxMs: this.options.backoffMaxMs ?? 60_000, random: this.random });
   }
 }

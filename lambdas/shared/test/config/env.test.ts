@@ -3,15 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FakeSecretsManager } from '../../../../tools/fakeSecretsManager';
 import { capturedLogs, capturedText, logMark, registerSecret } from '../../../../testing/logCapture';
-import {
-  CredentialsUnavailableError,
-  env,
-  EnvVarError,
-  findRepositoryRoot,
-  getDbCredentials,
-  resetEnvForTests,
-  resetSecretManagerForTests,
-} from '../../src';
+import { CredentialsUnavailableError, env, EnvVarError, getDbCredentials } from '../../src';
+import { findRepositoryRoot, resetEnvForTests } from '../../src/config/variables';
+import { resetSecretManagerForTests } from '../../src/testing';
 
 const saved = { ...process.env };
 const originalCwd = process.cwd();
@@ -118,7 +112,7 @@ describe('getDbCredentials', () => {
 
   test('development: from DB_*, source env, and no AWS call even with DB_SECRET_NAME set', async () => {
     Object.assign(process.env, devEnv, { DB_SECRET_NAME: 'prod/db' });
-    await expect(getDbCredentials()).resolves.toEqual({ host: 'localhost', port: 5433, database: 'app', username: 'dev', password: 'dev-password-123', source: 'env' });
+    await expect(getDbCredentials()).resolves.toEqual({ host: 'localhost', port: 5433, database: 'app', user: 'dev', password: 'dev-password-123', source: 'env' });
     expect(fake.callCount()).toBe(0);
   });
 
@@ -126,7 +120,7 @@ describe('getDbCredentials', () => {
     fake.putSecret('prod/db', { engine: 'postgres', host: 'rds.internal', port: 5432, dbname: 'prod', username: 'app', password: SECRET_PASSWORD });
     Object.assign(process.env, { NODE_ENV: 'production', DB_SECRET_NAME: 'prod/db', DB_HOST: 'ignored', DB_NAME: 'ignored', DB_USER: 'ignored' });
     const mark = logMark();
-    await expect(getDbCredentials()).resolves.toEqual({ host: 'rds.internal', port: 5432, database: 'prod', username: 'app', password: SECRET_PASSWORD, source: 'secrets-manager' });
+    await expect(getDbCredentials()).resolves.toEqual({ host: 'rds.internal', port: 5432, database: 'prod', user: 'app', password: SECRET_PASSWORD, source: 'secrets-manager' });
     const lines = capturedLogs(mark);
     expect(lines.some((l) => l.message === 'Fetching credentials from Secrets Manager' && l.secretName === 'prod/db')).toBe(true);
     expect(capturedText()).not.toContain(SECRET_PASSWORD);
@@ -138,7 +132,7 @@ describe('getDbCredentials', () => {
   test('production: a credentials-only secret takes its location from DB_*', async () => {
     fake.putSecret('creds-only', { username: 'app', password: SECRET_PASSWORD });
     Object.assign(process.env, { NODE_ENV: 'production', DB_SECRET_NAME: 'creds-only', DB_HOST: 'db.internal', DB_PORT: '6000', DB_NAME: 'orders' });
-    await expect(getDbCredentials()).resolves.toMatchObject({ host: 'db.internal', port: 6000, database: 'orders', username: 'app', source: 'secrets-manager' });
+    await expect(getDbCredentials()).resolves.toMatchObject({ host: 'db.internal', port: 6000, database: 'orders', user: 'app', source: 'secrets-manager' });
   });
 
   test('production: when Secrets Manager fails and DB_PASSWORD is set, it is used with a warning', async () => {

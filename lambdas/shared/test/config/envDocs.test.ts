@@ -5,7 +5,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'dotenv';
-import { DB_TYPES, ENV_NAMES, ENV_SCHEMA, type EnvName } from '../../src';
+import { DB_TYPES } from '../../src/secrets';
+import { ENV_NAMES, ENV_SCHEMA, type EnvName } from '../../src/config/variables';
 
 const root = join(__dirname, '..', '..', '..', '..');
 

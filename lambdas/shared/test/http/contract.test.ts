@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { OPERATIONS, ROUTES, buildOpenApiDocument, decodeCursor, encodeCursor, findRoute, matchPath, routeKey } from '../../src';
+import { OPERATIONS, buildOpenApiDocument, decodeCursor } from '../../src/api';
+import { ROUTES, findRoute, matchPath, routeKey } from '../../src/api/routes';
+import { encodeCursor } from '../../src';
 
 describe('the route manifest and the operations', () => {
   it('describe exactly the same routes', () => {

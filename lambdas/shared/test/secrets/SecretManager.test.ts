@@ -1,13 +1,9 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { FakeSecretsManager } from '../../../../tools/fakeSecretsManager';
 import { capturedLogs, registerSecret } from '../../../../testing/logCapture';
-import {
-  MissingRegionError,
-  MissingSecretKeyError,
-  SecretManager,
-  SecretPreloadError,
-  SecretsManagerRequestError,
-  UnknownDatabaseTypeError,
-} from '../../src/secrets';
+import { MissingRegionError, MissingSecretKeyError, SecretManager, SecretPreloadError, SecretsManagerRequestError, UnknownDatabaseTypeError, secretsManagerClient } from '../../src/secrets';
 
 const fake = new FakeSecretsManager();
 const password = (n: number | string) => `pw-${n}-s3cr3t-value`;
@@ -57,6 +53,20 @@ describe('getValueForSecret', () => {
     await expect(new SecretManager().getValueForSecret({ dbType: 'POSTGRES', Secret: 'r' })).resolves.toMatchObject({ user: 'user3' });
     delete process.env.AWS_DEFAULT_REGION;
     await expect(new SecretManager().getValueForSecret({ dbType: 'POSTGRES', Secret: 'r' })).rejects.toBeInstanceOf(MissingRegionError);
+    // As the SDK resolves it: a profile's region in the shared config file counts too.
+    const dir = mkdtempSync(join(tmpdir(), 'aws-config-'));
+    writeFileSync(join(dir, 'config'), '[default]\nregion = eu-central-1\n');
+    const saved = process.env.AWS_CONFIG_FILE;
+    process.env.AWS_CONFIG_FILE = join(dir, 'config');
+    try {
+      let asked: string | undefined;
+      const manager = new SecretManager({ clientForRegion: (region) => ((asked = region), secretsManagerClient(region)) });
+      await expect(manager.getValueForSecret({ dbType: 'POSTGRES', Secret: 'r' })).resolves.toMatchObject({ user: 'user3' });
+      expect(asked).toBe('eu-central-1');
+    } finally {
+      process.env.AWS_CONFIG_FILE = saved;
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test('a missing Secret or dbType, or an unknown type, is a typed error before any request', async () => {

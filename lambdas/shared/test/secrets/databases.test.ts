@@ -11,7 +11,8 @@ import { Sequelize } from 'sequelize';
 import { createTestDatabase, type TestDatabase } from '../../../../testing/db';
 import { registerSecret } from '../../../../testing/logCapture';
 import { FakeSecretsManager } from '../../../../tools/fakeSecretsManager';
-import { isAuthFailure, SecretManager, type ConnectionOptions } from '../../src';
+import { isAuthFailure } from '../../src/db';
+import { SecretManager, type ConnectionOptions } from '../../src/secrets';
 
 const fake = new FakeSecretsManager();
 const PASSWORD = 'Db-Secret-5x7y9z';

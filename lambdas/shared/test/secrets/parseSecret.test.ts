@@ -1,12 +1,5 @@
 import fc from 'fast-check';
-import {
-  InvalidSecretJsonError,
-  MissingSecretFieldError,
-  parseSecretString,
-  SecretManagerError,
-  toDbType,
-  UnknownDatabaseTypeError,
-} from '../../src/secrets';
+import { InvalidSecretJsonError, MissingSecretFieldError, parseSecretString, SecretManagerError, toDbType, UnknownDatabaseTypeError } from '../../src/secrets';
 
 const PASSWORD = 'pa$$-w0rd-never-shown';
 

@@ -4,7 +4,8 @@
  * (`scripts/test/fuzzHttp.test.ts`).
  */
 import fc from 'fast-check';
-import { ErrorSchema, MAX_BODY_BYTES, TodoPageSchema, TodoSchema, encodeCursor } from '@lambdas/shared';
+import { ErrorSchema, TodoPageSchema, TodoSchema } from '@lambdas/shared/api';
+import { MAX_BODY_BYTES, encodeCursor } from '@lambdas/shared';
 import { assertNoSecretIn } from '../../../../testing/logCapture';
 
 export interface FuzzRequest {

@@ -1,6 +1,7 @@
-import { createTestDatabase } from '../../../../testing/db';
-import { TcpProxy } from '../../../../tools/tcpProxy';
-import { closeDatabase, resetCredentialsForTests, resetEnvForTests } from '../../src';
+import { createTestDatabase } from './db';
+import { TcpProxy } from '../tools/tcpProxy';
+import { closeDatabase } from '@lambdas/shared';
+import { resetCredentialsForTests, resetEnvForTests } from '@lambdas/shared/testing';
 
 /**
  * A fresh database on the MAIN server behind a loopback TCP proxy the test controls, with DB_*

@@ -7,7 +7,9 @@ import { Sequelize } from 'sequelize';
 import { registerSecret } from '../../../../testing/logCapture';
 import { spawnEmbeddedPostgres, type ChildPgServer } from '../../../../testing/embeddedPostgresProcess';
 import { createTestDatabase, type TestDatabase } from '../../../../testing/db';
-import { getDatabaseConfig, LAMBDA_POOL, resetEnvForTests } from '../../src';
+import { getDatabaseConfig } from '../../src';
+import { LAMBDA_POOL, isBroken, stampConnection, validateConnection } from '../../src/db';
+import { resetEnvForTests } from '../../src/config/variables';
 import type * as Shared from '../../src';
 
 const saved = { ...process.env };
@@ -32,9 +34,15 @@ test('getDatabaseConfig: Lambda pool, bundle-safe driver, no SQL logging, creden
   expect(driver.types).toBe(pg.types);
   const client = new driver.Client({ host: '127.0.0.1' });
   expect(client).toBeInstanceOf(pg.Client);
+  // A client the pool would hand out (stamped as an `afterConnect` hook does) until it reports an error.
+  stampConnection(client);
+  expect(validateConnection(client)).toBe(true);
   expect(() => client.emit('error', new Error('terminated before Sequelize listened'))).not.toThrow();
-  expect((client as unknown as { _invalid?: boolean })._invalid).toBe(true);
-  expect(config.pool).toEqual(LAMBDA_POOL);
+  expect([isBroken(client), validateConnection(client)]).toEqual([true, false]);
+  // The pool is Sequelize's Lambda sizing, with our validate (a public pool option), and every
+  // connection is stamped by an afterConnect hook (public too) so that validate knows it.
+  expect(config.pool).toEqual({ ...LAMBDA_POOL, validate: validateConnection });
+  expect(config.hooks).toEqual({ afterConnect: expect.any(Function) });
   expect(config.dialectOptions).not.toHaveProperty('ssl');
   // Every limit sits below the 10 s function timeout.
   expect(config.dialectOptions).toMatchObject({ connectionTimeoutMillis: 3_000, statement_timeout: 5_000 });
@@ -49,6 +57,16 @@ describe('settings read at connect time, not at import', () => {
   afterAll(() => db.drop());
 
   const envFor = (extra: Record<string, string>) => ({ DB_HOST: db.host, DB_PORT: String(db.port), DB_NAME: db.database, DB_USER: db.user, DB_PASSWORD: db.password, ...extra });
+
+  test("an instance built from getDatabaseConfig() reuses its pooled connection (the pool's validate knows its connections)", async () => {
+    useEnv(envFor({}));
+    const instance = new Sequelize(await getDatabaseConfig());
+    let opened = 0;
+    instance.addHook('afterConnect', () => void (opened += 1));
+    for (let i = 0; i < 5; i += 1) await instance.query('SELECT 1');
+    expect(opened).toBe(1);
+    await instance.close();
+  });
 
   test('DB_STATEMENT_TIMEOUT_MS sets the statement timeout of new connections', async () => {
     for (const [timeout, succeeds] of [
@@ -72,7 +90,7 @@ describe('settings read at connect time, not at import', () => {
     jest.isolateModules(() => {
       imported = jest.requireActual<typeof Shared>('../../src');
     });
-    expect(imported?.sequelize).toBeDefined();
+    expect(imported?.getSequelize()).toBeDefined();
     const error = await imported!.connectToDatabase().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(imported!.EnvVarError);
     expect((error as Error).message).toContain('DB_SSL');

@@ -1,5 +1,5 @@
 import { BaseError } from 'sequelize';
-import { isConnectionFailure } from '../config/dbErrors';
+import { isConnectionFailure } from './errors';
 import { ConfigError } from '../config/errors';
 
 /** A statement cancelled by `statement_timeout`: the database is overloaded, not the query wrong. */
@@ -13,7 +13,7 @@ function sqlState(error: BaseError): string | undefined {
 /**
  * Whether `error` means the database is unreachable, overloaded or not configured: the request may
  * succeed later, so it is answered with a 503, not a 500. Connection failures are classified once,
- * in `config/dbErrors.ts`; here they are joined by configuration errors (credentials unavailable)
+ * in `db/errors.ts`; here they are joined by configuration errors (credentials unavailable)
  * and statement timeouts.
  */
 export function isDatabaseUnavailable(error: unknown): boolean {

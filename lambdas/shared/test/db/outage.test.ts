@@ -6,8 +6,11 @@
  */
 import { ConnectionError } from 'sequelize';
 import type { TcpProxy } from '../../../../tools/tcpProxy';
-import { useProxiedDatabase } from '../support/proxiedDatabase';
-import { connectToDatabase, dbTimeouts, discardIdleConnections, isConnectionFailure, LAMBDA_POOL, retryRead, selectRows, writeTransaction, sequelize } from '../../src';
+import { useProxiedDatabase } from '../../../../testing/proxiedDatabase';
+import { QueryTypes, connectToDatabase, getSequelize, retryRead, writeTransaction } from '../../src';
+
+const sequelize = getSequelize();
+import { dbTimeouts, discardIdleConnections, isConnectionFailure, LAMBDA_POOL } from '../../src/db';
 
 const proxied = useProxiedDatabase();
 let proxy: TcpProxy;
@@ -75,10 +78,16 @@ describe('connections that died while idle (retryRead / writeTransaction)', () =
     await sequelize.query('CREATE TABLE IF NOT EXISTS outage_writes (id serial PRIMARY KEY, note text)');
   });
 
-  /** Opens both pool connections, then lets them die silently, as in a frozen container. */
+  /**
+   * Opens both pool connections, then lets them die silently, as in a frozen container. Waits until
+   * both are idle and no connection is still being opened (the pool replaces retired ones as they
+   * come up): a handshake caught mid-way by the poison would fail a connect, not a query.
+   */
   async function poisonPool(): Promise<void> {
     await discardIdleConnections();
     await Promise.all([sequelize.query('SELECT pg_sleep(0.02)'), sequelize.query('SELECT pg_sleep(0.02)')]);
+    const pool = (sequelize.connectionManager as unknown as { pool: { size: number; available: number } }).pool;
+    for (let i = 0; i < 100 && pool.size !== pool.available; i += 1) await new Promise((resolve) => setTimeout(resolve, 10));
     proxy.poisonOpenConnections();
   }
 
@@ -123,6 +132,6 @@ describe('the server terminates a connection the moment its login completes', ()
     const error = await sequelize.query('SELECT 1').catch((e: unknown) => e);
     expect(isConnectionFailure(error)).toBe(true);
     proxy.terminateNextLogins(1);
-    await expect(retryRead(() => selectRows('SELECT 7 AS seven'))).resolves.toEqual([{ seven: 7 }]);
+    await expect(retryRead(() => sequelize.query('SELECT 7 AS seven', { type: QueryTypes.SELECT }))).resolves.toEqual([{ seven: 7 }]);
   });
 });

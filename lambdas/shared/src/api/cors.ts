@@ -12,6 +12,9 @@ import { ROUTES } from './routes';
 /** Every origin. Safe here because no route authenticates with cookies: SigV4 signatures are sent explicitly. */
 export const ANY_ORIGIN = '*';
 
+/** The response header naming the request id, as API Gateway's HTTP API sends it (the local server too). */
+export const REQUEST_ID_HEADER = 'apigw-requestid';
+
 export const CORS_POLICY = {
   /** Every method of the manifest. (`OPTIONS` is the preflight itself, answered before any route.) */
   allowMethods: [...new Set(ROUTES.map((route) => route.method))],
@@ -21,8 +24,12 @@ export const CORS_POLICY = {
    * SigV4 signers add `x-amz-content-sha256`); and the conditional-request headers of the ETag protocol.
    */
   allowHeaders: ['content-type', 'authorization', 'x-amz-date', 'x-amz-security-token', 'x-amz-content-sha256', 'if-match', 'if-none-match'],
-  /** What a page may read besides the CORS-safelisted headers: the ETag to send back, where a POST created its todo, and the request id to quote. */
-  exposeHeaders: ['etag', 'location', 'apigw-requestid'],
+  /**
+   * What a page may read besides the CORS-safelisted headers: the ETag to send back, where a POST
+   * created its todo, the request id to quote, and the error type API Gateway puts on errors of its
+   * own (an unsigned call's 403, throttling's 429), which Amplify JS names its `ApiError` after.
+   */
+  exposeHeaders: ['etag', 'location', REQUEST_ID_HEADER, 'x-amzn-errortype'],
   /** How long a browser may reuse a preflight answer. */
   maxAgeSeconds: 3600,
 } as const;
@@ -79,13 +86,14 @@ export function preflightHeaders(headers: Headers, allowed: readonly string[]): 
   };
 }
 
-/** The CORS headers added to an actual response to a request from `Origin` (none without one, or when it is not allowed). */
+/**
+ * The CORS headers added to an actual response to a request from `Origin` (none without one, or
+ * when it is not allowed). With a list of origins the answer depends on `Origin`, so every response
+ * says so (`Vary: origin`), allowed or not, for any cache in between.
+ */
 export function corsResponseHeaders(headers: Headers, allowed: readonly string[]): Record<string, string> {
+  const vary: Record<string, string> = allowed.includes(ANY_ORIGIN) ? {} : { vary: 'origin' };
   const origin = allowedOrigin(header(headers, 'origin'), allowed);
-  if (origin === undefined) return {};
-  return {
-    'access-control-allow-origin': origin,
-    'access-control-expose-headers': CORS_POLICY.exposeHeaders.join(','),
-    ...(origin === ANY_ORIGIN ? {} : { vary: 'origin' }),
-  };
+  if (origin === undefined) return vary;
+  return { 'access-control-allow-origin': origin, 'access-control-expose-headers': CORS_POLICY.exposeHeaders.join(','), ...vary };
 }

@@ -1,15 +1,15 @@
 import type { Transaction } from 'sequelize';
 import { logger } from '../logger';
-import { isAuthFailure, isConnectionFailure, isTimeout } from './dbErrors';
-import { LAMBDA_POOL } from './database';
-import { connectToDatabase, discardIdleConnections } from './dbHelper';
+import { isAuthFailure, isConnectionFailure, isTimeout } from './errors';
+import { LAMBDA_POOL } from './options';
+import { connectToDatabase, discardIdleConnections } from './connection';
 
 /**
  * A pooled connection can die while nobody uses it: the server restarted, an idle timeout, a
  * rotation that killed sessions, or a NAT forgetting the flow while the Lambda container was
- * frozen. The pool learns of it only when a query on it fails. These helpers then discard the
- * pool's idle connections (likely dead of the same cause) and try again at once, where doing so
- * cannot apply a write twice.
+ * frozen. The pool learns of it only when a query on it fails. These helpers then retire the
+ * pool's connections (`discardIdleConnections`: none opened before is handed out again, as they
+ * likely died of the same cause) and try again at once, where doing so cannot apply a write twice.
  *
  * Attempts: one per pooled connection plus one. A connection in use by another request when the
  * idle ones were discarded can come back to the pool dead a moment later; with at most

@@ -3,13 +3,15 @@ import { coldStart, restoreEnvironment } from '../../../../testing/container';
 import { createTestDatabase, type TestDatabase } from '../../../../testing/db';
 import { assertNoSecretIn, capturedLogs, logMark, registerSecret } from '../../../../testing/logCapture';
 import { FakeSecretsManager } from '../../../../tools/fakeSecretsManager';
-import { closeDatabase, connectToDatabase, CredentialsUnavailableError, databaseStatus, discardIdleConnections, isAuthFailure, sequelize } from '../../src';
+import { closeDatabase, connectToDatabase, CredentialsUnavailableError, databaseStatus, getSequelize } from '../../src';
+import { discardIdleConnections, isAuthFailure } from '../../src/db';
 
 /**
  * These tests run on the password-checking (scram-sha-256) server: a rotated or wrong password
  * really is rejected there, so a passing rotation test means the refresh really happened.
  */
 const fake = new FakeSecretsManager();
+const sequelize = getSequelize();
 const ROLE = 'app_rotating';
 const PASSWORDS = ['first-Pw-1a2b3c', 'second-Pw-4d5e6f', 'third-Pw-7g8h9i'] as const;
 let db: TestDatabase;

@@ -6,7 +6,7 @@
  * strong comparison function the RFC prescribes for it, so a weak tag (`W/"7"`) never matches.
  */
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { BadRequestError } from './errors';
+import { BadRequestError } from '../http/errors';
 
 /** The `ETag` header value for a version. */
 export function etagFor(version: number): string {

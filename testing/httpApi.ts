@@ -2,12 +2,14 @@
  * Test helpers for the HTTP functions: real-shaped API Gateway HTTP API 2.0 events (built by the
  * same code the local server uses) and a migrated test database per test file.
  */
-import { assertNoSecretIn } from '../../../../testing/logCapture';
+import { assertNoSecretIn } from './logCapture';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
-import { lambdaContext, toHttpApiEvent } from '../../../../scripts/localApi/apiGatewayEvent';
-import { runMigrations } from '../../../migrate/src/migrator';
-import { createTestDatabase, type TestDatabase } from '../../../../testing/db';
-import { closeDatabase, connectToDatabase, findRoute, resetCredentialsForTests, type HttpResult } from '../../src';
+import { lambdaContext, toHttpApiEvent } from '../scripts/localApi/apiGatewayEvent';
+import { runMigrations } from '@lambdas/migrate/migrator';
+import { createTestDatabase, type TestDatabase } from './db';
+import { closeDatabase, connectToDatabase, type HttpResult } from '@lambdas/shared';
+import { findRoute } from '@lambdas/shared/routes';
+import { resetCredentialsForTests } from '@lambdas/shared/testing';
 
 export interface EventOptions {
   body?: string | Buffer | object;

@@ -5,7 +5,7 @@
  * per route, so the document describes exactly what the code accepts.
  */
 import { z } from 'zod';
-import { ROUTES, routeKey } from '../routes';
+import { ROUTES, routeKey } from './routes';
 import { operationFor, type OperationSpec } from './operations';
 import { ErrorSchema, HealthSchema, HealthUnavailableSchema, TodoPageSchema, TodoSchema } from './schemas';
 

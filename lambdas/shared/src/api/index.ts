@@ -1,0 +1,8 @@
+/** `@lambdas/shared/api`: the HTTP API's contract (routes, CORS, schemas, operations, cursor, ETag, OpenAPI). */
+export * from './routes';
+export * from './cors';
+export * from './schemas';
+export * from './operations';
+export * from './cursor';
+export * from './etag';
+export * from './openapi';

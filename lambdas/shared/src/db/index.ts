@@ -1,0 +1,11 @@
+/**
+ * `@lambdas/shared/db`: the database layer beyond what a handler needs: pool options and time
+ * limits, error classification, and the lifecycle for scripts and tests.
+ */
+export { LAMBDA_POOL, baseSequelizeOptions, connectionDialectOptions, credentialOptions, dbTimeouts, retireOpenConnections, sslOptions, stampConnection, validateConnection } from './options';
+export { isAuthFailure, isConnectionFailure, isTimeout } from './errors';
+export { isDatabaseUnavailable } from './unavailable';
+export { closeDatabase, connectToDatabase, databaseStatus, discardIdleConnections } from './connection';
+export { retryRead, writeTransaction } from './retry';
+export { getSequelize } from './sequelize';
+export { isBroken, pgDriver } from './pgDriver';
