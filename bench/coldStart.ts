@@ -13,6 +13,9 @@ export interface ColdVariant {
   name: string;
   importMs: number;
   firstResponseMs: number;
+  /** Medians of the worker's user + system CPU time over the same spans. */
+  importCpuMs: number;
+  firstResponseCpuMs: number;
   /** GetSecretValue calls per cold start (production variants). */
   secretCalls: number;
   runs: number;
@@ -25,7 +28,7 @@ export async function measureColdStarts(artifacts: Artifacts, envs: Environments
     { name: 'todos (Secrets Manager)', bundle: artifacts.todos, env: envs.production },
     { name: 'todos + init warm-up (SM)', bundle: artifacts.todosWarmUp, env: envs.production },
   ];
-  const samples = variants.map(() => ({ importMs: [] as number[], firstResponseMs: [] as number[], secretCalls: [] as number[] }));
+  const samples = variants.map(() => ({ importMs: [] as number[], firstResponseMs: [] as number[], importCpuMs: [] as number[], firstResponseCpuMs: [] as number[], secretCalls: [] as number[] }));
   const event = getTodoEvent(todoId);
   for (let round = 0; round < runs; round += 1) {
     for (const [i, variant] of variants.entries()) {
@@ -34,11 +37,21 @@ export async function measureColdStarts(artifacts: Artifacts, envs: Environments
       if (result.statusCode !== 200) throw new Error(`${variant.name}: first response was ${result.statusCode}`);
       samples[i]?.importMs.push(result.importMs);
       samples[i]?.firstResponseMs.push(result.firstResponseMs);
+      samples[i]?.importCpuMs.push(result.importCpuMs);
+      samples[i]?.firstResponseCpuMs.push(result.firstResponseCpuMs);
       samples[i]?.secretCalls.push(envs.fake.callCount('GetSecretValue') - before);
     }
   }
   return variants.map((variant, i) => {
-    const s = samples[i] ?? { importMs: [], firstResponseMs: [], secretCalls: [] };
-    return { name: variant.name, importMs: median(s.importMs), firstResponseMs: median(s.firstResponseMs), secretCalls: median(s.secretCalls), runs };
+    const s = samples[i] ?? { importMs: [], firstResponseMs: [], importCpuMs: [], firstResponseCpuMs: [], secretCalls: [] };
+    return {
+      name: variant.name,
+      importMs: median(s.importMs),
+      firstResponseMs: median(s.firstResponseMs),
+      importCpuMs: median(s.importCpuMs),
+      firstResponseCpuMs: median(s.firstResponseCpuMs),
+      secretCalls: median(s.secretCalls),
+      runs,
+    };
   });
 }

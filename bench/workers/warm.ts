@@ -22,9 +22,14 @@ const COLUMNS = '"id", "title", "completed", "created_at" AS "createdAt", "updat
 const GET_SQL = `SELECT ${COLUMNS} FROM "todos" AS "Todo" WHERE "Todo"."id" = $1 LIMIT 1;`;
 const LIST_SQL = `SELECT ${COLUMNS} FROM "todos" AS "Todo" ORDER BY "createdAt" DESC, "Todo"."id" DESC LIMIT 21;`;
 
-function summary(samples: number[]): LatencySummary {
-  return { p50: percentile(samples, 0.5), p99: percentile(samples, 0.99), samples: samples.length };
+function summary(samples: number[], cpuMicros: number): LatencySummary {
+  return { p50: percentile(samples, 0.5), p99: percentile(samples, 0.99), samples: samples.length, cpuMs: cpuMicros / 1_000 / samples.length };
 }
+
+const cpuMicros = (since: NodeJS.CpuUsage): number => {
+  const used = process.cpuUsage(since);
+  return used.user + used.system;
+};
 
 async function timed(samples: number[], work: () => Promise<unknown>): Promise<void> {
   const started = performance.now();
@@ -52,12 +57,18 @@ async function compare(iterations: number, viaHandler: (i: number) => Promise<un
   }
   const handlerSamples: number[] = [];
   const rawSamples: number[] = [];
+  let handlerCpu = 0;
+  let rawCpu = 0;
   for (let done = 0; done < iterations; done += BLOCK) {
     const size = Math.min(BLOCK, iterations - done);
+    let cpu = process.cpuUsage();
     for (let i = done; i < done + size; i += 1) await timed(handlerSamples, () => viaHandler(i));
+    handlerCpu += cpuMicros(cpu);
+    cpu = process.cpuUsage();
     for (let i = done; i < done + size; i += 1) await timed(rawSamples, () => raw(i));
+    rawCpu += cpuMicros(cpu);
   }
-  return [summary(handlerSamples), summary(rawSamples)];
+  return [summary(handlerSamples, handlerCpu), summary(rawSamples, rawCpu)];
 }
 
 async function main(task: WarmTask): Promise<void> {
