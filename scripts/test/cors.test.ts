@@ -48,7 +48,7 @@ it('adds the allowed origin and the exposed headers (ETag, Location, request id)
   const created = await fetch(`${open.url}/todos`, { method: 'POST', headers: { origin: APP, 'content-type': 'application/json' }, body: JSON.stringify({ title: 'cors' }) });
   expect(created.status).toBe(201);
   expect(created.headers.get('access-control-allow-origin')).toBe('*');
-  expect(created.headers.get('access-control-expose-headers')?.split(',')).toEqual(['etag', 'location', 'apigw-requestid', 'x-amzn-errortype']);
+  expect(created.headers.get('access-control-expose-headers')?.split(',')).toEqual(['etag', 'location', 'apigw-requestid', 'x-amzn-errortype', 'retry-after']);
   expect(created.headers.get('etag')).toBe('"1"');
   // Errors carry them too, or a page could not read why its request failed.
   const invalid = await fetch(`${open.url}/todos`, { method: 'POST', headers: { origin: APP, 'content-type': 'application/json' }, body: '{}' });

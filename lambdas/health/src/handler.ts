@@ -2,7 +2,7 @@
  * The `health` function: `GET /health` runs `SELECT 1` and reports the round trip. When the database
  * does not answer it is a 503 that says only that: no host, user, password or driver message.
  */
-import { connectToDatabase, createHttpHandler, databaseStatus, describeError, json, logger, retryRead, type Health, type HealthUnavailable } from '@lambdas/shared';
+import { RETRY_AFTER_SECONDS, connectToDatabase, createHttpHandler, databaseStatus, describeError, json, logger, retryRead, type Health, type HealthUnavailable } from '@lambdas/shared';
 
 const UNREACHABLE: HealthUnavailable = {
   status: 'unavailable',
@@ -19,7 +19,7 @@ export const handler = createHttpHandler('health', {
       await retryRead(async () => (await connectToDatabase()).query('SELECT 1', { raw: true, logging: false }));
     } catch (error) {
       logger.warn('Health check: database unreachable', { error: describeError(error) });
-      return json(503, UNREACHABLE);
+      return json(503, UNREACHABLE, { 'retry-after': String(RETRY_AFTER_SECONDS) });
     }
     const latencyMs = Math.round((performance.now() - started) * 100) / 100;
     const body: Health = { status: 'ok', database: 'ok', credentialsSource: databaseStatus().credentialsSource ?? 'env', latencyMs };

@@ -25,6 +25,7 @@ describe('GET /health', () => {
       const mark = logMark();
       const result = await check();
       expect(result.statusCode).toBe(503);
+      expect(result.headers?.['retry-after']).toBe('1');
       expect(parseBody(result)).toEqual({
         status: 'unavailable',
         database: 'unreachable',

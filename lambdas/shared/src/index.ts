@@ -8,7 +8,7 @@
 // Writing a handler: the framework, its errors and responses.
 export { createHttpHandler, type HttpHandler, type RouteHandler, type RouteHandlers } from './http/handler';
 export { json, noContent, toErrorResponse, internalError, type HttpResult } from './http/responses';
-export { BadRequestError, HttpError, MethodNotAllowedError, NotFoundError, PreconditionFailedError, ServiceUnavailableError, type ErrorBody, type FieldIssue } from './http/errors';
+export { BadRequestError, HttpError, MethodNotAllowedError, NotFoundError, PreconditionFailedError, RETRY_AFTER_SECONDS, ServiceUnavailableError, type ErrorBody, type FieldIssue } from './http/errors';
 export { MAX_BODY_BYTES } from './http/request';
 
 // The API's contract, as handlers use it.

@@ -39,6 +39,7 @@ async function call(fn: typeof todos, method: string, path: string): Promise<{ r
 
 function expectUnavailable(result: HttpResult): void {
   expect(result.statusCode).toBe(503);
+  expect(result.headers?.['retry-after']).toBe('1');
   expect(result.headers?.['content-type']).toMatch(/^application\/json/);
   const body = JSON.parse(result.body ?? '') as { code?: string };
   expect(body.code).toEqual(expect.any(String));

@@ -27,9 +27,10 @@ export const CORS_POLICY = {
   /**
    * What a page may read besides the CORS-safelisted headers: the ETag to send back, where a POST
    * created its todo, the request id to quote, and the error type API Gateway puts on errors of its
-   * own (an unsigned call's 403, throttling's 429), which Amplify JS names its `ApiError` after.
+   * own (an unsigned call's 403, throttling's 429), which Amplify JS names its `ApiError` after, and
+   * how long to wait after a 503 (`retry-after`).
    */
-  exposeHeaders: ['etag', 'location', REQUEST_ID_HEADER, 'x-amzn-errortype'],
+  exposeHeaders: ['etag', 'location', REQUEST_ID_HEADER, 'x-amzn-errortype', 'retry-after'],
   /** How long a browser may reuse a preflight answer. */
   maxAgeSeconds: 3600,
 } as const;

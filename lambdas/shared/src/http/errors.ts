@@ -94,10 +94,17 @@ export class MethodNotAllowedError extends HttpError {
   }
 }
 
-/** The database cannot be reached or did not answer in time; the client may retry later. */
+/** How long a client should wait before retrying a 503, in seconds (`Retry-After`). */
+export const RETRY_AFTER_SECONDS = 1;
+
+/**
+ * The database cannot be reached, is out of connections or did not answer in time; the client may
+ * retry after `Retry-After` seconds.
+ */
 export class ServiceUnavailableError extends HttpError {
   override name = 'ServiceUnavailableError';
   readonly statusCode = 503;
+  override readonly headers: Readonly<Record<string, string>> = { 'retry-after': String(RETRY_AFTER_SECONDS) };
 
   constructor(message = 'The database is unavailable; try again later') {
     super('database_unavailable', message);

@@ -38,7 +38,7 @@ export function toErrorResponse(error: unknown): HttpResult {
   if (isDatabaseUnavailable(error)) {
     logger.warn('Database unavailable', { error: describeError(error) });
     const unavailable = new ServiceUnavailableError();
-    return json(unavailable.statusCode, unavailable.toBody());
+    return json(unavailable.statusCode, unavailable.toBody(), { ...unavailable.headers });
   }
   logger.error('Unhandled error', { error: describeError(error) });
   return internalError();
