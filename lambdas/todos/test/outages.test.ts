@@ -7,7 +7,8 @@
  */
 import { coldStart, restoreEnvironment } from '../../../testing/container';
 import { createTestDatabase, type TestDatabase } from '../../../testing/db';
-import { assertNoSecretIn } from '../../../testing/logCapture';
+import { assertNoSecretIn, capturedLogs, logMark } from '../../../testing/logCapture';
+import { lambdaContext } from '../../../scripts/localApi/apiGatewayEvent';
 import { FakeSecretsManager } from '../../../tools/fakeSecretsManager';
 import { TcpProxy } from '../../../tools/tcpProxy';
 import type { HttpResult } from '@lambdas/shared';
@@ -131,12 +132,34 @@ describe('once warm', () => {
     expect(JSON.parse(healthy.body ?? '')).toMatchObject({ status: 'ok', database: 'ok', credentialsSource: 'secrets-manager' });
   });
 
-  test('a database that stops answering mid-query: a 503 after the query timeout, not a 500, and no retry', async () => {
-    // statement_timeout 300 ms, so pg's client-side query timeout is 1.3 s (config/database.ts).
+  test('a failover black-holes the pooled connections: the read that meets one is retried on a fresh connection, and every later request succeeds at once', async () => {
+    // statement_timeout 300 ms, so pg's client-side query timeout is 1.3 s (db/options.ts).
+    await coldContainer({ DB_STATEMENT_TIMEOUT_MS: '300' });
+    // Both pool connections open, then the flow on them stops without a close (the old primary is
+    // gone); new connections reach the database (the new primary).
+    await Promise.all([call(todos, 'GET', '/todos'), call(todos, 'GET', '/todos')]);
+    proxy.blackholeOpenConnections();
+    const mark = logMark();
+    const first = await call(todos, 'GET', '/todos');
+    expect(first.result.statusCode).toBe(200);
+    expect(first.ms).toBeGreaterThanOrEqual(1_200); // one query timeout…
+    expect(first.ms).toBeLessThan(1_300 + 1_500); // …and no second one: the retry ran on a fresh connection
+    expect(capturedLogs(mark).filter((line) => line.message === 'A read got no answer; retrying once on a fresh connection')).toHaveLength(1);
+    // The other black-holed connection was retired with the first: no request waits for it.
+    for (let i = 0; i < 5; i += 1) {
+      const later = await call(todos, 'GET', '/todos');
+      expect([later.result.statusCode, later.ms < 1_000]).toEqual([200, true]);
+    }
+  });
+
+  test('a read that gets no answer when no retry fits in the remaining time: a 503 after one wait, not a 500', async () => {
     await coldContainer({ DB_STATEMENT_TIMEOUT_MS: '300' });
     expect((await call(todos, 'GET', '/todos')).result.statusCode).toBe(200);
     proxy.blackholeOpenConnections();
-    const { result, ms } = await call(todos, 'GET', '/todos');
+    // 3 s left: after the 1.3 s wait, a retry's worst case (3 s connect + 1.3 s query) would not fit.
+    const started = Date.now();
+    const result = await todos(apiEvent('GET', '/todos'), lambdaContext('todos', `short-${Date.now()}`, 3_000));
+    const ms = Date.now() - started;
     expectUnavailable(result);
     expect(ms).toBeGreaterThanOrEqual(1_200);
     expect(ms).toBeLessThan(1_300 + 1_500); // one wait: a retry would add another

@@ -58,6 +58,15 @@ export function isTimeout(error: unknown): boolean {
 }
 
 /**
+ * True when a query was sent on an open connection and no answer came before pg's client-side
+ * `query_timeout`: the connection (typically a pooled one) is black-holed, or the server hung.
+ * Unlike a connect or pool-acquire timeout, a fresh connection may well succeed.
+ */
+export function isQueryTimeout(error: unknown): boolean {
+  return someInChain(error, (e) => typeof e.message === 'string' && /Query read timeout/i.test(e.message));
+}
+
+/**
  * True when the database could not be reached or the connection broke: a transient outage the
  * caller should answer with 503 (and may retry later), as opposed to a bug or bad input.
  * Authentication failures count too: from the caller's side the database is unavailable.

@@ -3,7 +3,8 @@
  * limits, error classification, and the lifecycle for scripts and tests.
  */
 export { LAMBDA_POOL, baseSequelizeOptions, connectionDialectOptions, credentialOptions, dbTimeouts, retireOpenConnections, sslOptions, stampConnection, validateConnection } from './options';
-export { isAuthFailure, isConnectionFailure, isTimeout } from './errors';
+export { isAuthFailure, isConnectionFailure, isQueryTimeout, isTimeout } from './errors';
+export { remainingInvocationMs, withInvocationDeadline } from './invocation';
 export { isDatabaseUnavailable } from './unavailable';
 export { closeDatabase, connectToDatabase, databaseStatus, discardIdleConnections } from './connection';
 export { retryRead, writeTransaction } from './retry';

@@ -1,8 +1,9 @@
 import type { Transaction } from 'sequelize';
 import { logger } from '../logger';
-import { isAuthFailure, isConnectionFailure, isTimeout } from './errors';
-import { LAMBDA_POOL } from './options';
 import { connectToDatabase, discardIdleConnections } from './connection';
+import { isAuthFailure, isConnectionFailure, isQueryTimeout, isTimeout } from './errors';
+import { remainingInvocationMs } from './invocation';
+import { LAMBDA_POOL, dbTimeouts } from './options';
 
 /**
  * A pooled connection can die while nobody uses it: the server restarted, an idle timeout, a
@@ -25,12 +26,41 @@ function retriable(error: unknown): boolean {
   return isConnectionFailure(error) && !isAuthFailure(error) && !isTimeout(error);
 }
 
-/** Runs a read (idempotent: safe to repeat); a dead connection costs an immediate retry. */
+/**
+ * Whether one more read, on a fresh connection, fits in what is left of the invocation: in the worst
+ * case it waits a whole connect timeout and then a whole query timeout. Outside an invocation (a
+ * script, a test) there is no deadline to overrun.
+ */
+function retryFits(): boolean {
+  const remaining = remainingInvocationMs();
+  if (remaining === undefined) return true;
+  const { connectionTimeoutMillis, query_timeout } = dbTimeouts();
+  return remaining > connectionTimeoutMillis + query_timeout;
+}
+
+/**
+ * Runs a read (idempotent: safe to repeat); a dead connection costs an immediate retry.
+ *
+ * A query that got no answer at all (pg's `Query read timeout`: after a failover or a network
+ * partition, a pooled connection can be black-holed, neither answering nor closing) retires every
+ * connection the pool opened before it, which most likely share its fate, and is retried once on a
+ * fresh connection when the invocation's remaining time still holds a whole connect and query
+ * timeout; otherwise it answers 503 now. Connect and pool-acquire timeouts are not retried: a fresh
+ * connection is what just failed.
+ */
 export async function retryRead<T>(work: () => Promise<T>): Promise<T> {
+  let timeoutRetried = false;
   for (let attempt = 1; ; attempt += 1) {
     try {
       return await work();
     } catch (error) {
+      if (isQueryTimeout(error) && !isAuthFailure(error)) {
+        await discardIdleConnections();
+        if (timeoutRetried || attempt >= ATTEMPTS || !retryFits()) throw error;
+        timeoutRetried = true;
+        logger.warn('A read got no answer; retrying once on a fresh connection', { attempt, remainingMs: remainingInvocationMs() });
+        continue;
+      }
       if (attempt >= ATTEMPTS || !retriable(error)) throw error;
       logger.warn('Database connection failed during a read; retrying on a fresh connection', { attempt });
       await discardIdleConnections();
@@ -56,6 +86,8 @@ export async function writeTransaction<T>(work: (transaction: Transaction) => Pr
       return result;
     } catch (error) {
       if (transaction && !committing) await transaction.rollback().catch(() => undefined);
+      // A connection that got no answer: the ones opened before it most likely share its fate.
+      if (isQueryTimeout(error)) await discardIdleConnections();
       if (committing || attempt >= ATTEMPTS || !retriable(error)) throw error;
       logger.warn('Database connection failed before commit; retrying the transaction on a fresh connection', { attempt });
       await discardIdleConnections();

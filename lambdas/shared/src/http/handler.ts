@@ -1,4 +1,5 @@
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
+import { withInvocationDeadline } from '../db/invocation';
 import { logger } from '../logger';
 import { ROUTES, findRoute, type FunctionName } from '../api/routes';
 import { MethodNotAllowedError, NotFoundError } from './errors';
@@ -60,7 +61,7 @@ export function createHttpHandler<K extends OperationKey>(functionName: Function
       const operation = operationFor(key);
       const implementation = table[key];
       if (operation === undefined || implementation === undefined) throw new NotFoundError(`No route for ${key}`);
-      result = await implementation(parseInput(operation, event, pathParameters), event);
+      result = await withInvocationDeadline(context, () => implementation(parseInput(operation, event, pathParameters), event));
     } catch (error) {
       result = toErrorResponse(error);
     }
