@@ -38,6 +38,13 @@ export const ENV_SCHEMA = {
    * 10-15 s function timeouts); the migrate function sets minutes for DDL and lock waits.
    */
   DB_STATEMENT_TIMEOUT_MS: z.coerce.number({ error: 'must be a number of milliseconds' }).int().min(100).default(5_000),
+  /**
+   * `transaction` when the functions connect through a transaction pooler (PgBouncer in transaction
+   * mode; RDS Proxy pins a connection on the same things): nothing is sent per connection that such
+   * a pooler refuses (startup parameters beyond its own) or that would outlive the transaction on
+   * its server connection; the time limits are then the database role's (`ALTER ROLE … SET`).
+   */
+  DB_POOLER: z.enum(['none', 'transaction'], { error: 'must be none or transaction' }).default('none'),
   /** Log each SQL statement at debug level. Off by default: Sequelize inlines values into the SQL. */
   DB_LOG_SQL: flag.default(false),
   /** How long a fetched secret is trusted before a refresh (jittered by up to 10% downwards). */

@@ -14,7 +14,7 @@ import { NoWorkingCredentialsError, SearchBackoff, searchCredentials } from '../
 import type { DbCredentials } from '../credentials/types';
 import { describeError, logger } from '../logger';
 import { isAuthFailure } from './errors';
-import { connectionDialectOptions, credentialOptions, retireOpenConnections } from './options';
+import { baseSequelizeOptions, connectionDialectOptions, credentialOptions, retireOpenConnections } from './options';
 import { getSequelize } from './sequelize';
 import { reopenPools, wrapConnect, type Connect, type ConnectionConfig } from './sequelizeInternals';
 
@@ -40,9 +40,13 @@ function applyCredentials(config: ConnectionConfig, credentials: DbCredentials):
   Object.assign(config, credentialOptions(credentials));
 }
 
-/** The `beforeConnect` hook: current credentials and connection settings on each new connection. */
+/**
+ * The `beforeConnect` hook: current credentials and connection settings on each new connection.
+ * The settings are built anew from the instance's own options each time (not merged into the last
+ * connection's): one that no longer applies (a time limit once `DB_POOLER=transaction`) is gone.
+ */
 function beforeConnect(config: ConnectionConfig): void {
-  config.dialectOptions = { ...config.dialectOptions, ...connectionDialectOptions() };
+  config.dialectOptions = { ...baseSequelizeOptions().dialectOptions, ...connectionDialectOptions() };
   if (state.credentials) applyCredentials(config, state.credentials);
 }
 

@@ -96,10 +96,16 @@ export function sslOptions(): { rejectUnauthorized: true; ca?: string } | undefi
  * The connection settings that come from the environment (time limits, TLS). They are read when a
  * connection is opened, not at import, so a malformed DB_SSL or a missing CA file fails that
  * connection with a named error (a 503 the logs explain) instead of every invocation's init.
+ *
+ * Behind a transaction pooler (`DB_POOLER=transaction`) the server-side limits are not sent as
+ * startup parameters, which PgBouncer refuses ("unsupported startup parameter") and RDS Proxy pins
+ * on: they belong to the database role there (docs/deploy.md). The client-side limits stay.
  */
 export function connectionDialectOptions(): Record<string, unknown> {
   const ssl = sslOptions();
-  return { ...dbTimeouts(), ...(ssl ? { ssl } : {}) };
+  const { statement_timeout, idle_in_transaction_session_timeout, ...clientSide } = dbTimeouts();
+  const serverSide = env.DB_POOLER === 'transaction' ? {} : { statement_timeout, idle_in_transaction_session_timeout };
+  return { ...clientSide, ...serverSide, ...(ssl ? { ssl } : {}) };
 }
 
 /**
@@ -108,8 +114,8 @@ export function connectionDialectOptions(): Record<string, unknown> {
  * with no valid configuration) and by `getDatabaseConfig()`.
  */
 export function baseSequelizeOptions(): Options {
-  // `databaseVersion` is a real Sequelize option that its typings omit.
-  const options: Options & { databaseVersion: string } = {
+  // `databaseVersion` and `keepDefaultTimezone` are real Sequelize options that its typings omit.
+  const options: Options & { databaseVersion: string; keepDefaultTimezone: boolean } = {
     dialect: 'postgres',
     // Hand Sequelize the imported driver: a bundled Lambda has no node_modules for it to `require('pg')` from.
     // (`pgDriver` is pg with an 'error' listener on every client from its construction: see pgDriver.ts.)
@@ -118,7 +124,12 @@ export function baseSequelizeOptions(): Options {
     // Every connection records the generation it was opened in, for `validateConnection`: on every
     // instance built from these options (the shared one, and `getDatabaseConfig()`'s).
     hooks: { afterConnect: (connection: unknown) => stampConnection(connection as object) },
-    dialectOptions: { keepAlive: true, application_name: process.env.AWS_LAMBDA_FUNCTION_NAME ?? 'lambdas' },
+    // No `SET` when a connection opens: Sequelize would send `SET client_min_messages` and
+    // `SET TIME ZONE` on each new one, session state that stays on a pooler's server connection for
+    // the next client (and pins it in RDS Proxy). Timestamps are `timestamptz`, read and written with
+    // their offset, so the session's time zone changes nothing.
+    dialectOptions: { keepAlive: true, application_name: process.env.AWS_LAMBDA_FUNCTION_NAME ?? 'lambdas', clientMinMessages: 'ignore' },
+    keepDefaultTimezone: true,
     // SQL logging is off: Sequelize inlines values into the statements it logs. (Read at import; a
     // malformed DB_LOG_SQL leaves it off rather than failing the function's init.)
     logging: peekEnv('DB_LOG_SQL') === true ? (sql: string) => logger.debug('SQL', { sql }) : false,
