@@ -77,6 +77,16 @@ export function pidAlive(pid: number): boolean {
   }
 }
 
+/** The postmaster's process id from `<dataDir>/postmaster.pid`, while the file exists. */
+export function postmasterPid(dataDir: string): number | undefined {
+  try {
+    const pid = Number(readFileSync(join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
+    return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * A killed run (SIGKILL) leaves postgres running or a stale `postmaster.pid`, and the next start
  * then rejects with `undefined`. Stop the orphan and clear the lock before starting.
@@ -84,8 +94,8 @@ export function pidAlive(pid: number): boolean {
 function clearStaleServer(dataDir: string): void {
   const pidFile = join(dataDir, 'postmaster.pid');
   if (!existsSync(pidFile)) return;
-  const pid = Number(readFileSync(pidFile, 'utf8').split('\n')[0]);
-  if (Number.isInteger(pid) && pid > 0 && pidAlive(pid) && isPostgres(pid)) {
+  const pid = postmasterPid(dataDir);
+  if (pid !== undefined && pidAlive(pid) && isPostgres(pid)) {
     try {
       process.kill(pid, 'SIGTERM');
     } catch {

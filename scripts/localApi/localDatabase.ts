@@ -3,11 +3,9 @@
  * answers, else an embedded PostgreSQL whose data persists in `.tmp/dev-postgres` between runs.
  * `DB_*` are set here before anything connects (the shared package reads them when it first does).
  */
-import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { join } from 'node:path';
 import { loadDotenv } from '@lambdas/shared/env';
-import { canConnect, ensureDatabase, freePort, pidAlive, startEmbeddedPostgres, type PgServer, type PgTarget } from '../../tools/localPostgres';
+import { canConnect, ensureDatabase, freePort, pidAlive, postmasterPid, startEmbeddedPostgres, type PgServer, type PgTarget } from '../../tools/localPostgres';
 
 export interface LocalDatabase {
   target: Required<PgTarget>;
@@ -37,16 +35,6 @@ function portIsFree(port: number, host = '127.0.0.1'): Promise<boolean> {
 async function waitUntil(condition: () => boolean, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!condition() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
-}
-
-/** The postmaster's process id from `postmaster.pid`, while the file exists. */
-function postmasterPid(dataDir: string): number | undefined {
-  try {
-    const pid = Number(readFileSync(join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
-    return Number.isInteger(pid) && pid > 0 ? pid : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 const STOP_TIMEOUT_MS = 15_000;

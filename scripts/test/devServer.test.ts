@@ -1,9 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { registerSecret } from '../../testing/logCapture';
-import { freePort, pidAlive } from '../../tools/localPostgres';
+import { freePort, pidAlive, postmasterPid } from '../../tools/localPostgres';
 
 /**
  * `pnpm dev` as a user runs it, with no PostgreSQL at the configured address: it must start the
@@ -63,7 +63,9 @@ async function waitForOutput(output: () => string, expected: string | RegExp, ga
 }
 
 function postgresPid(): number {
-  return Number(readFileSync(join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
+  const pid = postmasterPid(dataDir);
+  if (pid === undefined) throw new Error(`no postmaster.pid in ${dataDir}`);
+  return pid;
 }
 
 

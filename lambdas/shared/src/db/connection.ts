@@ -14,7 +14,7 @@ import { NoWorkingCredentialsError, SearchBackoff, searchCredentials } from '../
 import type { DbCredentials } from '../credentials/types';
 import { describeError, logger } from '../logger';
 import { isAuthFailure } from './errors';
-import { baseSequelizeOptions, connectionDialectOptions, credentialOptions, retireOpenConnections } from './options';
+import { baseDialectOptions, connectionDialectOptions, credentialOptions, retireOpenConnections } from './options';
 import { getSequelize } from './sequelize';
 import { reopenPools, wrapConnect, type Connect, type ConnectionConfig } from './sequelizeInternals';
 
@@ -46,7 +46,7 @@ function applyCredentials(config: ConnectionConfig, credentials: DbCredentials):
  * connection's): one that no longer applies (a time limit once `DB_POOLER=transaction`) is gone.
  */
 function beforeConnect(config: ConnectionConfig): void {
-  config.dialectOptions = { ...baseSequelizeOptions().dialectOptions, ...connectionDialectOptions() };
+  config.dialectOptions = { ...baseDialectOptions(), ...connectionDialectOptions() };
   if (state.credentials) applyCredentials(config, state.credentials);
 }
 

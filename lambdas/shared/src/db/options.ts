@@ -109,6 +109,15 @@ export function connectionDialectOptions(): Record<string, unknown> {
 }
 
 /**
+ * The driver settings every connection starts from (`beforeConnect` adds the environment's). No `SET`
+ * when a connection opens: Sequelize would send `SET client_min_messages` on each new one, session
+ * state that stays on a pooler's server connection for the next client (and pins it in RDS Proxy).
+ */
+export function baseDialectOptions(): Record<string, unknown> {
+  return { keepAlive: true, application_name: process.env.AWS_LAMBDA_FUNCTION_NAME ?? 'lambdas', clientMinMessages: 'ignore' };
+}
+
+/**
  * Everything in the Sequelize options except the credentials and the environment-dependent
  * connection settings: one definition shared by the instance of `db/sequelize.ts` (which must build
  * with no valid configuration) and by `getDatabaseConfig()`.
@@ -124,11 +133,9 @@ export function baseSequelizeOptions(): Options {
     // Every connection records the generation it was opened in, for `validateConnection`: on every
     // instance built from these options (the shared one, and `getDatabaseConfig()`'s).
     hooks: { afterConnect: (connection: unknown) => stampConnection(connection as object) },
-    // No `SET` when a connection opens: Sequelize would send `SET client_min_messages` and
-    // `SET TIME ZONE` on each new one, session state that stays on a pooler's server connection for
-    // the next client (and pins it in RDS Proxy). Timestamps are `timestamptz`, read and written with
-    // their offset, so the session's time zone changes nothing.
-    dialectOptions: { keepAlive: true, application_name: process.env.AWS_LAMBDA_FUNCTION_NAME ?? 'lambdas', clientMinMessages: 'ignore' },
+    dialectOptions: baseDialectOptions(),
+    // No `SET TIME ZONE` per connection either (see `baseDialectOptions`): timestamps are
+    // `timestamptz`, read and written with their offset, so the session's time zone changes nothing.
     keepDefaultTimezone: true,
     // SQL logging is off: Sequelize inlines values into the statements it logs. (Read at import; a
     // malformed DB_LOG_SQL leaves it off rather than failing the function's init.)

@@ -20,16 +20,12 @@ class ListenedClient extends pg.Client {
     this.on('error', () => broken.add(this));
     this.on('end', () => broken.add(this));
   }
-
-  override end(): Promise<void>;
-  override end(callback: (error: Error) => void): void;
-  override end(callback?: (error: Error) => void): Promise<void> | void {
-    broken.add(this);
-    return callback === undefined ? super.end() : super.end(callback);
-  }
 }
 
-/** Whether this driver has seen the client fail, end or start ending. */
+/**
+ * Whether this driver has seen the client fail or its connection end. (A client that is being
+ * ended by its owner is pg's `_ending`, which the pool's validate reads through `sequelizeInternals.ts`.)
+ */
 export function isBroken(client: object): boolean {
   return broken.has(client);
 }
