@@ -21,7 +21,8 @@
  *   and every cold start), never halfway through a request. Remove the stub when that day comes.
  * - semver (→ the four functions Sequelize calls) and zod's `fromJSONSchema` and `compile` (opt-in
  *   APIs of zod that nothing here calls; the schemas' own parsing does not go through them).
- * - The AWS SDK's credential chain (→ environment and container credentials): see CREDENTIAL_CHAIN.
+ * - The AWS SDK's credential chain (→ environment and container credentials): see CREDENTIAL_CHAIN;
+ *   also where @aws-sdk/rds-signer reads it (@aws-sdk/credential-providers).
  * - sequelize/package.json: read for `Sequelize.version` only.
  */
 import { readFileSync } from 'node:fs';
@@ -130,6 +131,14 @@ export const lambdaStubs: Plugin = {
 
     build.onLoad({ filter: /[\\/]@aws-sdk[\\/]credential-provider-node[\\/]dist-es[\\/]index\.js$/ }, (args) => ({
       contents: CREDENTIAL_CHAIN,
+      resolveDir: dirname(args.path),
+      loader: 'js',
+    }));
+
+    // @aws-sdk/rds-signer (IAM database authentication) takes its default credentials from the
+    // umbrella @aws-sdk/credential-providers (Cognito, STS, SSO, ini…): the same chain as above.
+    build.onLoad({ filter: /[\\/]@aws-sdk[\\/]credential-providers[\\/]dist-es[\\/]index\.js$/ }, (args) => ({
+      contents: `${CREDENTIAL_CHAIN}\nexport const fromNodeProviderChain = defaultProvider;`,
       resolveDir: dirname(args.path),
       loader: 'js',
     }));

@@ -148,3 +148,39 @@ it('serves every route and error branch in production mode, credentials from Sec
     await fake.stop();
   }
 }, 30_000);
+
+/**
+ * IAM authentication in the bundle: `@aws-sdk/rds-signer` is loaded on first use and takes the
+ * role's credentials from the trimmed chain (scripts/bundleStubs.ts). The bundle signs a token and
+ * sends it over verified TLS to a password-checking server, whose role has another password here
+ * (a token cannot be predicted outside the process): the refusal, one new signing, and a 503 prove
+ * the whole path ran in the bundle without a missing module or a token in the output.
+ */
+it('signs IAM tokens in the bundle and sends them over TLS (DB_AUTH=iam)', async () => {
+  const { startTlsPostgres } = await import('../../testing/tlsPostgres');
+  const tls = await startTlsPostgres();
+  try {
+    const { results, output } = await invoke(todos, [apiEvent('GET', '/todos')], {
+      NODE_ENV: 'production',
+      DB_AUTH: 'iam',
+      DB_HOST: tls.server.host,
+      DB_PORT: String(tls.server.port),
+      DB_NAME: 'postgres',
+      DB_USER: tls.server.user,
+      DB_PASSWORD: '',
+      DB_SSL: 'true',
+      DB_SSL_CA_FILE: tls.caFile,
+      AWS_REGION: 'eu-west-1',
+      AWS_ACCESS_KEY_ID: 'AKIAIOSFODNN7EXAMPLE',
+      AWS_SECRET_ACCESS_KEY: 'bundle-test-secret-key',
+      POWERTOOLS_LOG_LEVEL: 'INFO',
+    });
+    const [response] = results as Array<{ statusCode: number; body: string; headers: Record<string, string> }>;
+    expect(response?.statusCode).toBe(503);
+    expect(output).not.toMatch(/not in the Lambda bundle|Cannot find module|CredentialsProviderError/);
+    expect(output.match(/Database rejected the IAM token; signing a new one/g)).toHaveLength(1);
+    expect(output).not.toMatch(/X-Amz-Signature|bundle-test-secret-key/);
+  } finally {
+    await tls.stop();
+  }
+}, 40_000);

@@ -64,7 +64,7 @@ export const HealthSchema = z
   .strictObject({
     status: z.literal('ok'),
     database: z.literal('ok'),
-    credentialsSource: z.enum(['env', 'secrets-manager']),
+    credentialsSource: z.enum(['env', 'secrets-manager', 'iam']),
     latencyMs: z.number().nonnegative().meta({ description: 'Time to run `SELECT 1`, in milliseconds, including opening the connection when none is pooled.' }),
   })
   .meta({ id: 'Health' });

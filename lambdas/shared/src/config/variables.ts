@@ -29,6 +29,12 @@ export const ENV_SCHEMA = {
   /** Development only; in production it is read solely as the fallback when Secrets Manager fails. */
   DB_PASSWORD: z.string().optional(),
   DB_SECRET_NAME: z.string().min(1).optional(),
+  /**
+   * How the functions prove who they are: `password` (DB_PASSWORD, or the secret in production) or
+   * `iam` (an IAM authentication token signed for DB_USER, DB_HOST and DB_PORT with the function's
+   * role; needs DB_SSL=true and no DB_SECRET_NAME).
+   */
+  DB_AUTH: z.enum(['password', 'iam'], { error: 'must be password or iam' }).default('password'),
   /** TLS to the database with certificate verification. */
   DB_SSL: flag.default(false),
   /** PEM bundle to trust for DB_SSL (e.g. Amazon RDS's global bundle); Node's default CAs otherwise. */

@@ -11,3 +11,8 @@ export class CredentialsUnavailableError extends ConfigError {
     super(`Could not read database credentials from secret "${secretName}" (${reason}) and DB_PASSWORD is not set`, options);
   }
 }
+
+/** `DB_AUTH=iam` cannot sign a token with this configuration (no TLS, a secret as well, no region). */
+export class IamAuthConfigError extends ConfigError {
+  override name = 'IamAuthConfigError';
+}

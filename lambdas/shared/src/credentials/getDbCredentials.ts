@@ -5,6 +5,8 @@
  *   container's one cached `SecretManager`; host, port and database from the secret where it holds
  *   them, else from `DB_*`. If Secrets Manager fails, `DB_PASSWORD` when set (with a warning),
  *   otherwise a `CredentialsUnavailableError` naming the secret and the cause;
+ * - `DB_AUTH=iam` (any mode): an IAM authentication token signed for `DB_HOST`, `DB_PORT` and
+ *   `DB_USER` (`credentials/iamToken.ts`); no secret, no network call;
  * - otherwise: `DB_*` from the environment or `.env`, and no AWS call.
  */
 import { env, isProduction } from '../config/variables';
@@ -12,6 +14,7 @@ import { EnvVarError } from '../config/errors';
 import { describeError, logger } from '../logger';
 import { SecretManager, type ConnectionOptions } from '../secrets';
 import { CredentialsUnavailableError } from './errors';
+import { iamTokenSource, iamTokenTarget } from './iamToken';
 import type { DbCredentials, SecretStage } from './types';
 
 let sharedSecretManager: SecretManager | undefined;
@@ -47,9 +50,20 @@ function credentialsFromSecret(secret: ConnectionOptions): DbCredentials {
   };
 }
 
-/** The secret behind the credentials in production, or undefined when credentials come from the environment. */
+/** The secret behind the credentials in production, or undefined when credentials come from the environment or IAM. */
 export function credentialsSecretName(): string | undefined {
-  return isProduction() ? env.DB_SECRET_NAME : undefined;
+  return isProduction() && env.DB_AUTH === 'password' ? env.DB_SECRET_NAME : undefined;
+}
+
+/**
+ * IAM authentication: the connection settings from the environment and, as the password, a token
+ * no older than `TOKEN_REUSE_MS` (`fresh`: signed now). Each new connection asks again
+ * (`db/connection.ts`), so a long-lived container never hands out an expired token.
+ */
+export async function iamCredentials(options: { fresh?: boolean } = {}): Promise<DbCredentials> {
+  const target = await iamTokenTarget();
+  const { token } = await iamTokenSource().token(target, options);
+  return { host: target.hostname, port: target.port, database: env.DB_NAME, user: target.username, password: token, source: 'iam' };
 }
 
 /**
@@ -57,6 +71,7 @@ export function credentialsSecretName(): string | undefined {
  * `forceRefresh` bypasses the cache: used after the database rejected the cached password.
  */
 export async function getDbCredentials(options: { forceRefresh?: boolean } = {}): Promise<DbCredentials> {
+  if (env.DB_AUTH === 'iam') return iamCredentials({ fresh: options.forceRefresh === true });
   const secretName = credentialsSecretName();
   if (secretName === undefined) return credentialsFromEnv();
 

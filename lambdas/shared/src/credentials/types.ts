@@ -1,5 +1,5 @@
 /** Where a container's database credentials came from. */
-export type CredentialsSource = 'env' | 'secrets-manager';
+export type CredentialsSource = 'env' | 'secrets-manager' | 'iam';
 
 /**
  * The one record of connection credentials, from `.env` or the secret all the way to the driver

@@ -3,14 +3,16 @@
  * new physical connection uses.
  *
  * - `beforeConnect` (Sequelize's public hook) gives each new connection the container's current
- *   credentials and the connection settings read from the environment (time limits, TLS).
+ *   credentials and the connection settings read from the environment (time limits, TLS). With
+ *   IAM authentication it also hands each new connection a token young enough (`credentials/iamToken.ts`).
  * - When the database refuses those credentials (a rotation), the connection is retried at once
  *   with what the credential search (`credentials/rotationSearch.ts`) finds. Retrying a connect is
  *   the one thing no public seam allows: it goes through `wrapConnect` in `sequelizeInternals.ts`.
  */
 import type { Sequelize } from 'sequelize';
-import { credentialsSecretName, getDbCredentials, readSecretStage } from '../credentials/getDbCredentials';
+import { credentialsSecretName, getDbCredentials, iamCredentials, readSecretStage } from '../credentials/getDbCredentials';
 import { NoWorkingCredentialsError, SearchBackoff, searchCredentials } from '../credentials/rotationSearch';
+import { iamTokenSource } from '../credentials/iamToken';
 import type { DbCredentials } from '../credentials/types';
 import { describeError, logger } from '../logger';
 import { isAuthFailure } from './errors';
@@ -45,8 +47,11 @@ function applyCredentials(config: ConnectionConfig, credentials: DbCredentials):
  * The settings are built anew from the instance's own options each time (not merged into the last
  * connection's): one that no longer applies (a time limit once `DB_POOLER=transaction`) is gone.
  */
-function beforeConnect(config: ConnectionConfig): void {
+async function beforeConnect(config: ConnectionConfig): Promise<void> {
   config.dialectOptions = { ...baseDialectOptions(), ...connectionDialectOptions() };
+  // An IAM token is only good for 15 minutes: a connection opened later than that in a warm
+  // container gets a newer one (the same token while it is young: signing is per token, not per connection).
+  if (state.credentials?.source === 'iam') state.credentials = await iamCredentials();
   if (state.credentials) applyCredentials(config, state.credentials);
 }
 
@@ -99,6 +104,12 @@ async function connectWithCurrentCredentials(connect: Connect, config: Connectio
     try {
       return await (used ? connectWith(connect, config, used) : connect(config));
     } catch (error) {
+      if (used?.source === 'iam' && round === 1 && isAuthFailure(error)) {
+        // A token refused (the role's credentials changed under it, a clock skew): sign a new one, once.
+        logger.warn('Database rejected the IAM token; signing a new one');
+        used = state.credentials = await iamCredentials({ fresh: true });
+        continue;
+      }
       if (!used || credentialsSecretName() === undefined || !isAuthFailure(error) || round > MAX_AUTH_ROUNDS) throw error;
       logger.warn('Database rejected the cached credentials; re-reading the secret', { round });
       if (state.recovery) await state.recovery.catch(() => undefined);
@@ -124,7 +135,7 @@ const prepared = new WeakSet<Sequelize>();
 function prepare(instance: Sequelize): void {
   if (prepared.has(instance)) return;
   prepared.add(instance);
-  instance.addHook('beforeConnect', 'credentials', (config) => beforeConnect(config as ConnectionConfig));
+  instance.addHook('beforeConnect', 'credentials', async (config) => beforeConnect(config as ConnectionConfig));
   wrapConnect(instance, connectWithCurrentCredentials);
 }
 
@@ -189,8 +200,9 @@ export function databaseStatus(): { credentialsFetched: boolean; credentialsSour
   return { credentialsFetched: state.credentialsFetched, credentialsSource: state.credentials?.source, refreshes: state.refreshes };
 }
 
-/** Test hook: forget the fetched credentials so the next connect fetches again (the pool is not touched). */
+/** Test hook: forget the fetched credentials (and any IAM token) so the next connect fetches again (the pool is not touched). */
 export function resetCredentialsForTests(): void {
+  iamTokenSource().clear();
   state.credentials = undefined;
   state.credentialsFetched = false;
   state.refreshes = 0;

@@ -1,11 +1,8 @@
-import { execFileSync } from 'node:child_process';
-import { chmodSync, chownSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import pg from 'pg';
 import { Sequelize } from 'sequelize';
 import { registerSecret } from '../../../../testing/logCapture';
-import { spawnEmbeddedPostgres, type ChildPgServer } from '../../../../testing/embeddedPostgresProcess';
+import type { ChildPgServer } from '../../../../testing/embeddedPostgresProcess';
+import { startTlsPostgres, type TlsPostgres } from '../../../../testing/tlsPostgres';
 import { createTestDatabase, type TestDatabase } from '../../../../testing/db';
 import { getDatabaseConfig } from '../../src';
 import { LAMBDA_POOL, isBroken, stampConnection, validateConnection } from '../../src/db';
@@ -99,32 +96,17 @@ describe('settings read at connect time, not at import', () => {
 });
 
 describe('DB_SSL: TLS with certificate verification against a real TLS PostgreSQL', () => {
-  let dir: string;
+  let tls: TlsPostgres;
   let server: ChildPgServer;
+  let caFile: string;
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'pg-tls-'));
-    const run = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'ignore' });
-    run('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=Test CA', '-keyout', 'ca.key', '-out', 'ca.pem');
-    run('req', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=127.0.0.1', '-keyout', 'server.key', '-out', 'server.csr');
-    writeFileSync(join(dir, 'ext.cnf'), 'subjectAltName=IP:127.0.0.1\n');
-    run('x509', '-req', '-in', 'server.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-days', '1', '-extfile', 'ext.cnf', '-out', 'server.pem');
-    chmodSync(dir, 0o755);
-    chmodSync(join(dir, 'server.key'), 0o600);
-    chmodSync(join(dir, 'server.pem'), 0o644);
-    // As root the embedded server runs as the `postgres` user, which must own its key.
-    if (process.getuid?.() === 0) {
-      const uid = Number(execFileSync('id', ['-u', 'postgres']).toString());
-      const gid = Number(execFileSync('id', ['-g', 'postgres']).toString());
-      chownSync(join(dir, 'server.key'), uid, gid);
-    }
-    server = await spawnEmbeddedPostgres({ settings: { ssl: 'on', ssl_cert_file: join(dir, 'server.pem'), ssl_key_file: join(dir, 'server.key') } });
-    registerSecret(server.password);
+    tls = await startTlsPostgres();
+    ({ server, caFile } = tls);
   });
 
   afterAll(async () => {
-    await server.stop();
-    rmSync(dir, { recursive: true, force: true });
+    await tls.stop();
   });
 
   const connectWith = async (overrides: Record<string, string>): Promise<unknown> => {
@@ -139,7 +121,7 @@ describe('DB_SSL: TLS with certificate verification against a real TLS PostgreSQ
   };
 
   test('with the CA bundle in DB_SSL_CA_FILE, the connection is encrypted', async () => {
-    await expect(connectWith({ DB_SSL_CA_FILE: join(dir, 'ca.pem') })).resolves.toEqual([{ ssl: true }]);
+    await expect(connectWith({ DB_SSL_CA_FILE: caFile })).resolves.toEqual([{ ssl: true }]);
   });
 
   test('an untrusted certificate is refused (verification is on)', async () => {
@@ -147,6 +129,6 @@ describe('DB_SSL: TLS with certificate verification against a real TLS PostgreSQ
   });
 
   test('a certificate for another host name is refused', async () => {
-    await expect(connectWith({ DB_SSL_CA_FILE: join(dir, 'ca.pem'), DB_HOST: 'localhost' })).rejects.toThrow(/Hostname\/IP does not match|altnames/i);
+    await expect(connectWith({ DB_SSL_CA_FILE: caFile, DB_HOST: 'localhost' })).rejects.toThrow(/Hostname\/IP does not match|altnames/i);
   });
 });

@@ -35,6 +35,7 @@ test('Env: every variable parsed to its type', () => {
   expectTypeOf<Env['NODE_ENV']>().toEqualTypeOf<'development' | 'test' | 'production'>();
   expectTypeOf<Env['DB_PASSWORD']>().toEqualTypeOf<string | undefined>();
   expectTypeOf<Env['DB_NAME']>().toEqualTypeOf<string>();
+  expectTypeOf<Env['DB_AUTH']>().toEqualTypeOf<'password' | 'iam'>();
   expectTypeOf<Env>().toHaveProperty('SECRETS_CACHE_TTL_SECONDS').toEqualTypeOf<number>();
 });
 
@@ -45,7 +46,7 @@ test('one credentials record from the secret to the driver: the same field names
     readonly database: string;
     readonly user: string;
     readonly password: string;
-    readonly source: 'env' | 'secrets-manager';
+    readonly source: 'env' | 'secrets-manager' | 'iam';
   }>();
   // The secret's connection options name the same fields (optional where a secret may omit them).
   expectTypeOf<Pick<ConnectionOptions, 'user' | 'password'>>().toEqualTypeOf<Pick<DbCredentials, 'user' | 'password'>>();
