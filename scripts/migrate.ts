@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { closeDatabase, connectToDatabase } from '@lambdas/shared';
 import { MIGRATION_STATEMENT_TIMEOUT_MS } from '@lambdas/migrate/limits';
 import { runMigrations } from '@lambdas/migrate/migrator';
+import { appRoleFromEnvironment } from '@lambdas/migrate/roles';
 import { loadLocalEnv, prepareLocalDatabase } from './localApi/localDatabase';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -19,7 +20,8 @@ async function main(): Promise<number> {
   const database = await prepareLocalDatabase(process.env.DEV_POSTGRES_DIR ?? join(root, '.tmp', 'dev-postgres'));
   process.stdout.write(`${database.description}\n`);
   try {
-    const result = await runMigrations(await connectToDatabase());
+    // DB_APP_USER (and DB_APP_SECRET_NAME) in .env: the least-privileged role, as the deployment creates it.
+    const result = await runMigrations(await connectToDatabase(), undefined, { appRole: await appRoleFromEnvironment() });
     process.stdout.write(result.applied.length > 0 ? `Applied: ${result.applied.join(', ')}\n` : `Up to date (${result.executed.length} migrations applied)\n`);
     return 0;
   } catch (error) {

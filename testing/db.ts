@@ -14,6 +14,8 @@ export interface TestDatabase extends Required<PgTarget> {
    * `tables: true`, to read and write every table that exists now. Dropped by `drop()`.
    */
   createLoginRole(role: string, password: string, options?: { tables?: boolean }): Promise<void>;
+  /** A role the code under test creates (cluster-wide, like every role): dropped by `drop()` too. */
+  adoptRole(role: string): void;
   /** Applies the project's migrations as the server's superuser (the roles above then get the tables). */
   migrate(): Promise<void>;
   /** Points DB_HOST/DB_PORT/DB_NAME/DB_USER/DB_PASSWORD at this database. */
@@ -61,6 +63,9 @@ export async function createTestDatabase(role: ServerRole = 'MAIN'): Promise<Tes
         await client.query(`GRANT CONNECT ON DATABASE ${pg.escapeIdentifier(database)} TO ${pg.escapeIdentifier(role)}`);
         if (options.tables) await client.query(`GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO ${pg.escapeIdentifier(role)}`);
       }, database);
+    },
+    adoptRole(role) {
+      roles.push(role);
     },
     async migrate() {
       const owner = new Sequelize({ dialect: 'postgres', dialectModule: pg, host: server.host, port: server.port, database, username: server.user, password: server.password, logging: false });

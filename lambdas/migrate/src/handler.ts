@@ -6,6 +6,7 @@
 import type { Context } from 'aws-lambda';
 import { connectToDatabase, describeError, logger } from '@lambdas/shared';
 import { runMigrations, type MigrationResult } from './migrator';
+import { appRoleFromEnvironment } from './roles/fromEnvironment';
 
 /** A direct invocation takes no input; a CloudFormation custom-resource `Delete` must not touch the schema. */
 export interface MigrateEvent {
@@ -22,8 +23,9 @@ export async function handler(event: MigrateEvent | null | undefined, context: C
       logger.info('Stack deletion: schema left as it is');
       return { applied: [], executed: [], skipped: true };
     }
-    const result = await runMigrations(await connectToDatabase());
-    logger.info('Migrations complete', { applied: result.applied, total: result.executed.length, durationMs: Math.round(performance.now() - started) });
+    const appRole = await appRoleFromEnvironment();
+    const result = await runMigrations(await connectToDatabase(), undefined, { appRole });
+    logger.info('Migrations complete', { applied: result.applied, total: result.executed.length, appRole: result.appRole?.user, durationMs: Math.round(performance.now() - started) });
     return { ...result, skipped: false };
   } catch (error) {
     logger.error('Migrations failed', { error: describeError(error), durationMs: Math.round(performance.now() - started) });

@@ -1,7 +1,11 @@
 import { logger, type Sequelize, type Transaction } from '@lambdas/shared';
-import { Umzug, type UmzugStorage } from 'umzug';
+import { Umzug } from 'umzug';
 import { MIGRATIONS } from './migrations';
 import type { Migration, MigrationContext } from './migrations/types';
+import { ensureAppRole, type AppRole, type AppRoleReport } from './roles/appRole';
+import { MIGRATIONS_TABLE, TransactionalStorage } from './storage';
+
+export { MIGRATIONS_TABLE };
 
 /**
  * Key of the PostgreSQL advisory lock that serialises migration runs (any fixed 64-bit number
@@ -10,40 +14,18 @@ import type { Migration, MigrationContext } from './migrations/types';
  */
 export const MIGRATION_LOCK_KEY = 7_243_110_513;
 
-export const MIGRATIONS_TABLE = 'schema_migrations';
-
-/** The applied migrations, kept in the run's transaction so the record commits with the schema change. */
-class TransactionalStorage implements UmzugStorage<MigrationContext> {
-  constructor(
-    private readonly sequelize: Sequelize,
-    private readonly transaction: Transaction,
-  ) {}
-
-  async ensureTable(): Promise<void> {
-    await this.sequelize.query(`CREATE TABLE IF NOT EXISTS ${MIGRATIONS_TABLE} (name text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`, {
-      transaction: this.transaction,
-    });
-  }
-
-  async executed(): Promise<string[]> {
-    const [rows] = await this.sequelize.query(`SELECT name FROM ${MIGRATIONS_TABLE} ORDER BY name`, { transaction: this.transaction });
-    return (rows as Array<{ name: string }>).map((row) => row.name);
-  }
-
-  async logMigration({ name }: { name: string }): Promise<void> {
-    await this.sequelize.query(`INSERT INTO ${MIGRATIONS_TABLE} (name) VALUES (:name)`, { replacements: { name }, transaction: this.transaction });
-  }
-
-  async unlogMigration({ name }: { name: string }): Promise<void> {
-    await this.sequelize.query(`DELETE FROM ${MIGRATIONS_TABLE} WHERE name = :name`, { replacements: { name }, transaction: this.transaction });
-  }
-}
-
 export interface MigrationResult {
   /** Migrations this run applied, in order. */
   applied: string[];
   /** Every migration the database now has. */
   executed: string[];
+  /** The application role, when the run was given one. */
+  appRole?: AppRoleReport;
+}
+
+export interface MigrationOptions {
+  /** Create (or bring in line) the least-privileged role the API functions use, in the same transaction. */
+  appRole?: AppRole;
 }
 
 /** umzug's log events ({ event, name, durationSeconds }) as structured log lines. */
@@ -58,15 +40,18 @@ const umzugLogger = {
  * Applies every pending migration, idempotently and safely under concurrency: the whole run is one
  * transaction that first takes a transaction-scoped advisory lock (released by commit or rollback,
  * even if the process dies), then reads which migrations are applied. A failing migration rolls
- * back everything this run did, including its bookkeeping.
+ * back everything this run did, including its bookkeeping (and the application role's changes).
  */
-export async function runMigrations(sequelize: Sequelize, migrations: readonly Migration[] = MIGRATIONS): Promise<MigrationResult> {
+export async function runMigrations(sequelize: Sequelize, migrations: readonly Migration[] = MIGRATIONS, options: MigrationOptions = {}): Promise<MigrationResult> {
   return sequelize.transaction(async (transaction) => {
     await sequelize.query('SELECT pg_advisory_xact_lock(:key)', { replacements: { key: MIGRATION_LOCK_KEY }, transaction });
     const storage = new TransactionalStorage(sequelize, transaction);
     await storage.ensureTable();
     const umzug = new Umzug<MigrationContext>({ migrations: [...migrations], context: { sequelize, transaction }, storage, logger: umzugLogger });
     const applied = (await umzug.up()).map((migration) => migration.name);
-    return { applied, executed: await storage.executed() };
+    const executed = await storage.executed();
+    // After the tables exist: the grants cover every table, this run's new ones included.
+    if (options.appRole === undefined) return { applied, executed };
+    return { applied, executed, appRole: await ensureAppRole(sequelize, transaction, options.appRole) };
   });
 }

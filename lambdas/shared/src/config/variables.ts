@@ -51,6 +51,16 @@ export const ENV_SCHEMA = {
    * its server connection; the time limits are then the database role's (`ALTER ROLE … SET`).
    */
   DB_POOLER: z.enum(['none', 'transaction'], { error: 'must be none or transaction' }).default('none'),
+  /**
+   * The migrate function only: the least-privileged role the migrations create (or bring in line)
+   * for the API functions, which connect as it. Unset: no such role (one user for everything).
+   */
+  DB_APP_USER: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,62}$/, { error: 'must be a plain PostgreSQL identifier' }).optional(),
+  /**
+   * The migrate function only: the secret holding DB_APP_USER's password (the role gets its SCRAM
+   * verifier). Unset with DB_APP_USER: the role authenticates with IAM only (`rds_iam`).
+   */
+  DB_APP_SECRET_NAME: z.string().min(1).optional(),
   /** Log each SQL statement at debug level. Off by default: Sequelize inlines values into the SQL. */
   DB_LOG_SQL: flag.default(false),
   /** How long a fetched secret is trusted before a refresh (jittered by up to 10% downwards). */

@@ -2,7 +2,7 @@
  * `@lambdas/shared/db`: the database layer beyond what a handler needs: pool options and time
  * limits, error classification, and the lifecycle for scripts and tests.
  */
-export { LAMBDA_POOL, baseSequelizeOptions, connectionDialectOptions, credentialOptions, dbTimeouts, retireOpenConnections, sslOptions, stampConnection, validateConnection } from './options';
+export { API_STATEMENT_TIMEOUT_MS, LAMBDA_POOL, baseSequelizeOptions, connectionDialectOptions, credentialOptions, dbTimeouts, retireOpenConnections, serverTimeLimits, sslOptions, stampConnection, validateConnection } from './options';
 export { isAuthFailure, isConnectionFailure, isQueryTimeout, isTimeout } from './errors';
 export { remainingInvocationMs, withInvocationDeadline } from './invocation';
 export { isDatabaseUnavailable } from './unavailable';

@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type { Options, PoolOptions } from 'sequelize';
-import { env, peekEnv } from '../config/variables';
+import { ENV_SCHEMA, env, peekEnv } from '../config/variables';
 import type { DbCredentials } from '../credentials/types';
 import { logger } from '../logger';
 import { isBroken, pgDriver } from './pgDriver';
@@ -66,13 +66,20 @@ export function dbTimeouts(): {
   idle_in_transaction_session_timeout: number;
 } {
   const statement = env.DB_STATEMENT_TIMEOUT_MS;
-  return {
-    connectionTimeoutMillis: 3_000,
-    statement_timeout: statement,
-    query_timeout: statement + 1_000,
-    idle_in_transaction_session_timeout: Math.max(10_000, statement + 5_000),
-  };
+  return { connectionTimeoutMillis: 3_000, query_timeout: statement + 1_000, ...serverTimeLimits(statement) };
 }
+
+/**
+ * The limits the server enforces for a statement timeout of `statementMs` (default: this function's
+ * DB_STATEMENT_TIMEOUT_MS): sent as startup parameters on a direct connection, and set on the
+ * application role by the migrations (`ALTER ROLE … SET`), which is what applies behind a pooler.
+ */
+export function serverTimeLimits(statementMs: number = env.DB_STATEMENT_TIMEOUT_MS): { statement_timeout: number; idle_in_transaction_session_timeout: number } {
+  return { statement_timeout: statementMs, idle_in_transaction_session_timeout: Math.max(10_000, statementMs + 5_000) };
+}
+
+/** The API functions' statement timeout: DB_STATEMENT_TIMEOUT_MS's default, which the backend leaves unset for them. */
+export const API_STATEMENT_TIMEOUT_MS: number = ENV_SCHEMA.DB_STATEMENT_TIMEOUT_MS.parse(undefined);
 
 let caCache: { file: string; pem: string } | undefined;
 
