@@ -1,4 +1,4 @@
-import { logger, type Sequelize, type Transaction } from '@lambdas/shared';
+import { logger, type Sequelize } from '@lambdas/shared';
 import { Umzug } from 'umzug';
 import { MIGRATIONS } from './migrations';
 import type { Migration, MigrationContext } from './migrations/types';
