@@ -37,10 +37,11 @@ const database =
     ? provisionedDatabase(backend.createStack('database'), settings.database)
     : existingDatabase(Stack.of(backend.health.resources.lambda), settings.database);
 
-for (const fn of [backend.health, backend.todos, backend.migrate]) {
-  connectFunction(fn, database);
-  suppressFunctionFindings(fn.resources.lambda);
-}
+// The API functions connect as the application role; only migrate connects as the owner.
+connectFunction(backend.health, database.api);
+connectFunction(backend.todos, database.api);
+connectFunction(backend.migrate, database.migrate);
+for (const fn of [backend.health, backend.todos, backend.migrate]) suppressFunctionFindings(fn.resources.lambda);
 
 runMigrationsOnDeploy(backend.migrate.resources.lambda, database, migrationsFingerprint());
 

@@ -3,7 +3,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type { CfnFunction, IFunction } from 'aws-cdk-lib/aws-lambda';
 import { databaseEnvironment } from '../functions/environment';
 import { suppress } from '../nag';
-import type { DatabaseResources, FunctionPlacement } from './types';
+import type { DatabaseAccess, FunctionPlacement } from './types';
 
 /** The part of an Amplify `backend.<function>` this module uses. */
 export interface BackendFunction {
@@ -38,15 +38,17 @@ function placeInVpc(fn: BackendFunction, placement: FunctionPlacement): void {
 
 /**
  * Everything a function needs to use the database: its `DB_*` variables, read access to exactly
- * the database secret (`secretsmanager:GetSecretValue` + `DescribeSecret` on its ARN, no `*`),
- * `kms:Decrypt` on a customer-managed key only through Secrets Manager, and a VPC placement.
+ * its secrets (`secretsmanager:GetSecretValue` + `DescribeSecret` on each ARN, no `*`) or
+ * `rds-db:connect` as its one database user, `kms:Decrypt` on a customer-managed key only through
+ * Secrets Manager, and a VPC placement.
  */
-export function connectFunction(fn: BackendFunction, db: DatabaseResources): void {
-  for (const [name, value] of Object.entries(databaseEnvironment(db.connection))) {
+export function connectFunction(fn: BackendFunction, db: DatabaseAccess): void {
+  for (const [name, value] of Object.entries(databaseEnvironment(db.connection, db.appRole))) {
     if (value !== undefined) fn.addEnvironment(name, value);
   }
-  db.secret.grantRead(fn.resources.lambda);
-  if (db.kmsKeyArn !== undefined) {
+  for (const secret of db.secrets) secret.grantRead(fn.resources.lambda);
+  db.grantConnect?.(fn.resources.lambda);
+  if (db.kmsKeyArn !== undefined && db.secrets.length > 0) {
     fn.resources.lambda.addToRolePolicy(
       new iam.PolicyStatement({
         actions: ['kms:Decrypt'],

@@ -31,7 +31,8 @@ export function migrationsFingerprint(dir = MIGRATIONS_DIR): string {
  * Runs the `migrate` function during a deployment, after the database exists, so a fresh sandbox
  * serves `/todos` with no manual step. A CDK trigger invokes it synchronously and fails the
  * deployment if it fails. CloudFormation calls the trigger on creation and whenever one of its
- * properties changes: `Migrations` (the migrations' fingerprint) or `HandlerArn` (the migrate
+ * properties changes: `Migrations` (the migrations' fingerprint), `AppRole` (the application role
+ * the migrations create: its name and how it authenticates) or `HandlerArn` (the migrate
  * function's published version, which changes with its bundle). A deployment that changes neither
  * leaves the trigger alone, so editing the todos handler stays a hotswap in `npx ampx sandbox`
  * instead of a full stack update. (It used to carry a timestamp, which reran the migrations and
@@ -51,5 +52,8 @@ export function runMigrationsOnDeploy(migrate: lambda.IFunction, db: DatabaseRes
   const resource = trigger.node.defaultChild?.node.defaultChild;
   if (!(resource instanceof CfnResource)) throw new Error('A Trigger is backed by a CloudFormation custom resource');
   resource.addPropertyOverride('Migrations', fingerprint);
+  // A change of the application role (its name, or password ↔ IAM) must reach the database too.
+  const appRole = db.migrate.appRole;
+  if (appRole !== undefined) resource.addPropertyOverride('AppRole', { User: appRole.user, Auth: appRole.secretName !== undefined ? 'password' : 'iam' });
   return trigger;
 }

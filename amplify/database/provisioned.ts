@@ -5,9 +5,12 @@ import * as rds from 'aws-cdk-lib/aws-rds';
 import type { Construct } from 'constructs';
 import { suppress } from '../nag';
 import type { ProvisionedDatabaseSettings } from '../settings';
-import type { DatabaseResources } from './types';
+import type { DatabaseAccess, DatabaseResources } from './types';
 
 const ENGINE = rds.DatabaseInstanceEngine.postgres({ version: rds.PostgresEngineVersion.VER_17 });
+
+/** An RDS Proxy for PostgreSQL listens on 5432, whatever port the database behind it uses. */
+const PROXY_PORT = 5432;
 
 /**
  * A private network with no internet route: two AZs of isolated subnets (RDS requires two), no NAT
@@ -30,18 +33,32 @@ function privateNetwork(scope: Construct): ec2.Vpc {
 }
 
 /**
- * Provisioned mode: VPC, encrypted RDS PostgreSQL with a generated secret, a Secrets Manager
- * endpoint, and security groups through which only the functions reach either.
+ * Provisioned mode: VPC, encrypted RDS PostgreSQL, a Secrets Manager endpoint, and two users:
+ *
+ * - the master user (generated secret), which only `migrate` may read and use, directly;
+ * - the application role the migrations create (`DEPLOY_DB_APP_USER`, least privilege), which the
+ *   API functions connect as, with its own generated secret or (`DEPLOY_DB_AUTH=iam`) an IAM token;
+ *
+ * and, with `DEPLOY_DB_PROXY=true`, an RDS Proxy (TLS required) between the API functions and the
+ * database. Security groups: the database admits `migrate` and either the API functions or the
+ * proxy; the proxy admits the API functions; the endpoint admits both function groups.
  */
 export function provisionedDatabase(scope: Construct, settings: ProvisionedDatabaseSettings): DatabaseResources {
   const vpc = privateNetwork(scope);
   const isolated: ec2.SubnetSelection = { subnetType: ec2.SubnetType.PRIVATE_ISOLATED };
 
-  // No default egress: the functions may open connections to the database and the endpoint only.
+  // No default egress anywhere: each group may open connections to what it needs and nothing else.
   const functionsSg = new ec2.SecurityGroup(scope, 'FunctionsSecurityGroup', {
     vpc,
     allowAllOutbound: false,
-    description: 'Lambda functions of the API: egress to the database and the Secrets Manager endpoint only',
+    description: settings.proxy
+      ? 'API functions: egress to the RDS Proxy and the Secrets Manager endpoint only'
+      : 'API functions: egress to the database and the Secrets Manager endpoint only',
+  });
+  const migrateSg = new ec2.SecurityGroup(scope, 'MigrateSecurityGroup', {
+    vpc,
+    allowAllOutbound: false,
+    description: 'migrate function: egress to the database (directly, never through a proxy) and the Secrets Manager endpoint only',
   });
 
   // Secrets Manager without a NAT gateway: private DNS makes the SDK's default endpoint resolve here.
@@ -55,15 +72,16 @@ export function provisionedDatabase(scope: Construct, settings: ProvisionedDatab
     subnets: isolated,
     securityGroups: [endpointSg],
     privateDnsEnabled: true,
-    // `open: true` would admit the whole VPC CIDR; admit the functions' group instead.
+    // `open: true` would admit the whole VPC CIDR; admit the functions' groups instead.
     open: false,
   });
-  endpointSg.connections.allowFrom(functionsSg, ec2.Port.tcp(443), 'HTTPS from the functions');
+  endpointSg.connections.allowFrom(functionsSg, ec2.Port.tcp(443), 'HTTPS from the API functions');
+  endpointSg.connections.allowFrom(migrateSg, ec2.Port.tcp(443), 'HTTPS from migrate');
 
   const databaseSg = new ec2.SecurityGroup(scope, 'DatabaseSecurityGroup', {
     vpc,
     allowAllOutbound: false,
-    description: 'RDS PostgreSQL: the database port from the functions only',
+    description: settings.proxy ? 'RDS PostgreSQL: the database port from the RDS Proxy and migrate only' : 'RDS PostgreSQL: the database port from the functions only',
   });
 
   // RDS for PostgreSQL 15+ defaults rds.force_ssl to 1; set it explicitly so a parameter-group
@@ -75,6 +93,7 @@ export function provisionedDatabase(scope: Construct, settings: ProvisionedDatab
   });
 
   const destroy = settings.removal === 'destroy';
+  const directIam = settings.auth === 'iam' && !settings.proxy;
   const instance = new rds.DatabaseInstance(scope, 'Database', {
     engine: ENGINE,
     instanceType: new ec2.InstanceType(settings.instanceType),
@@ -86,6 +105,8 @@ export function provisionedDatabase(scope: Construct, settings: ProvisionedDatab
     // AWS's standard secret JSON (host, port, dbname, username, password, engine), which the shared
     // SecretManager reads; the password never appears in the template.
     credentials: rds.Credentials.fromGeneratedSecret(settings.user),
+    // The functions' IAM tokens go to the instance itself only without a proxy (the proxy checks them otherwise).
+    iamAuthentication: directIam,
     parameterGroup,
     storageEncrypted: true,
     publiclyAccessible: false,
@@ -101,10 +122,17 @@ export function provisionedDatabase(scope: Construct, settings: ProvisionedDatab
     deletionProtection: !destroy,
     removalPolicy: destroy ? RemovalPolicy.DESTROY : RemovalPolicy.SNAPSHOT,
   });
-  instance.connections.allowDefaultPortFrom(functionsSg, 'PostgreSQL from the functions');
+  instance.connections.allowDefaultPortFrom(migrateSg, 'PostgreSQL from migrate');
 
-  const secret = instance.secret;
-  if (secret === undefined) throw new Error('Credentials.fromGeneratedSecret always creates a secret');
+  const masterSecret = instance.secret;
+  if (masterSecret === undefined) throw new Error('Credentials.fromGeneratedSecret always creates a secret');
+
+  // The application role's password: generated, attached to the instance (so it holds host, port
+  // and dbname like the master secret), and set on the role by migrate as a SCRAM verifier. Not
+  // needed when the functions sign IAM tokens straight to the instance.
+  const appSecret = directIam
+    ? undefined
+    : new rds.DatabaseSecret(scope, 'AppUserSecret', { username: settings.appUser, dbname: settings.name }).attach(instance);
 
   suppress(instance, [
     { id: 'AwsSolutions-SMG4', reason: 'Rotation is opt-in (docs/deploy.md#rotation); the functions re-read the secret when the database rejects a rotated password.' },
@@ -112,6 +140,11 @@ export function provisionedDatabase(scope: Construct, settings: ProvisionedDatab
     { id: 'AwsSolutions-RDS10', reason: 'Deletion protection follows DEPLOY_DB_REMOVAL: off for disposable sandboxes so `ampx sandbox delete` works, on otherwise.' },
     { id: 'AwsSolutions-RDS11', reason: 'A non-default port is obscurity only; the security group admits the functions alone and the instance is not public.' },
   ]);
+  if (appSecret !== undefined) {
+    suppress(scope.node.findChild('AppUserSecret'), [
+      { id: 'AwsSolutions-SMG4', reason: 'Rotation is opt-in (docs/deploy.md#rotation); the functions re-read the secret when the database rejects a rotated password.' },
+    ]);
+  }
   // `cloudwatchLogsRetention` adds CDK's log-retention function (a stack-wide singleton, not a child
   // of the instance): RDS creates the log group itself, so only a custom resource can set its retention.
   for (const helper of Stack.of(instance).node.children.filter((c) => c.node.id.startsWith('LogRetention'))) {
@@ -121,19 +154,54 @@ export function provisionedDatabase(scope: Construct, settings: ProvisionedDatab
     ]);
   }
 
+  const endpoint = { port: settings.port, name: settings.name, ssl: true } as const;
+  const subnetIds = vpc.selectSubnets(isolated).subnetIds;
+
+  let api: DatabaseAccess;
+  if (settings.proxy) {
+    if (appSecret === undefined) throw new Error('A proxy logs in to the database with the application secret');
+    const proxySg = new ec2.SecurityGroup(scope, 'ProxySecurityGroup', {
+      vpc,
+      allowAllOutbound: false,
+      description: 'RDS Proxy: the database port from the API functions; egress to the database only',
+    });
+    const proxy = new rds.DatabaseProxy(scope, 'Proxy', {
+      proxyTarget: rds.ProxyTarget.fromInstance(instance),
+      // The proxy logs in to the database as the application role; the master secret is not its to read.
+      secrets: [appSecret],
+      vpc,
+      vpcSubnets: isolated,
+      securityGroups: [proxySg],
+      requireTLS: true,
+      // With IAM authentication the proxy checks each function's token (rds-db:connect on the proxy).
+      iamAuth: settings.auth === 'iam',
+      debugLogging: false,
+    });
+    proxy.connections.allowFrom(functionsSg, ec2.Port.tcp(PROXY_PORT), 'PostgreSQL from the API functions');
+    instance.connections.allowDefaultPortFrom(proxySg, 'PostgreSQL from the RDS Proxy');
+    api =
+      settings.auth === 'iam'
+        ? { connection: { ...endpoint, host: proxy.endpoint, port: PROXY_PORT, user: settings.appUser, auth: 'iam', pooler: 'transaction' }, secrets: [], grantConnect: (g) => proxy.grantConnect(g, settings.appUser) }
+        : { connection: { ...endpoint, host: proxy.endpoint, port: PROXY_PORT, user: settings.appUser, secretName: appSecret.secretArn, auth: 'password', pooler: 'transaction' }, secrets: [appSecret] };
+  } else {
+    instance.connections.allowDefaultPortFrom(functionsSg, 'PostgreSQL from the API functions');
+    api =
+      appSecret === undefined
+        ? { connection: { ...endpoint, host: instance.dbInstanceEndpointAddress, user: settings.appUser, auth: 'iam' }, secrets: [], grantConnect: (g) => instance.grantConnect(g, settings.appUser) }
+        : { connection: { ...endpoint, host: instance.dbInstanceEndpointAddress, user: settings.appUser, secretName: appSecret.secretArn, auth: 'password' }, secrets: [appSecret] };
+  }
+
+  const migrate: DatabaseAccess = {
+    // A fallback only: the generated secret holds the host, which the shared code prefers.
+    connection: { ...endpoint, host: instance.dbInstanceEndpointAddress, user: settings.user, secretName: masterSecret.secretArn, auth: 'password' },
+    secrets: appSecret !== undefined ? [masterSecret, appSecret] : [masterSecret],
+    appRole: { user: settings.appUser, ...(appSecret !== undefined ? { secretName: appSecret.secretArn } : {}) },
+    placement: { subnetIds, securityGroupIds: [migrateSg.securityGroupId] },
+  };
+
   return {
-    connection: {
-      // A fallback only: the generated secret holds the host, which the shared code prefers.
-      host: instance.dbInstanceEndpointAddress,
-      port: settings.port,
-      name: settings.name,
-      user: settings.user,
-      // The ARN (a valid SecretId) of the attached secret: exact, and available as a token.
-      secretName: secret.secretArn,
-      ssl: true,
-    },
-    secret,
-    placement: { subnetIds: vpc.selectSubnets(isolated).subnetIds, securityGroupIds: [functionsSg.securityGroupId] },
+    api: { ...api, placement: { subnetIds, securityGroupIds: [functionsSg.securityGroupId] } },
+    migrate,
     migrateAfter: [instance],
   };
 }

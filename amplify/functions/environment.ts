@@ -24,9 +24,18 @@ export interface DatabaseConnection {
   readonly port: number;
   readonly name: string;
   readonly user: string;
-  /** A name or an ARN: both are valid `SecretId`s for GetSecretValue. */
-  readonly secretName: string;
+  /** With password authentication: a name or an ARN (both are valid `SecretId`s for GetSecretValue). */
+  readonly secretName?: string;
   readonly ssl: boolean;
+  readonly auth: 'password' | 'iam';
+  /** Behind a transaction pooler (RDS Proxy): nothing per connection that would pin or be refused. */
+  readonly pooler?: 'transaction';
+}
+
+/** The application role the migrate function creates, and the secret with its password (none: IAM). */
+export interface AppRoleConnection {
+  readonly user: string;
+  readonly secretName?: string;
 }
 
 /** Set in `resource.ts`: production mode (Secrets Manager, no `.env`) and the log's service name. */
@@ -36,17 +45,21 @@ export function baseEnvironment(functionName: string): RuntimeEnvironment {
 
 /**
  * The database variables, set by `backend.ts` once the database (and its tokens) exist. Never a
- * password: the functions fetch it from `DB_SECRET_NAME` at run time.
+ * password: the functions fetch it from `DB_SECRET_NAME` at run time, or sign an IAM token.
+ * `appRole` only for the migrate function (`DB_APP_USER`, `DB_APP_SECRET_NAME`).
  */
-export function databaseEnvironment(db: DatabaseConnection): RuntimeEnvironment {
+export function databaseEnvironment(db: DatabaseConnection, appRole?: AppRoleConnection): RuntimeEnvironment {
   return {
     DB_HOST: db.host,
     DB_PORT: String(db.port),
     DB_NAME: db.name,
     DB_USER: db.user,
-    DB_SECRET_NAME: db.secretName,
+    DB_AUTH: db.auth,
+    ...(db.secretName !== undefined ? { DB_SECRET_NAME: db.secretName } : {}),
     DB_SSL: String(db.ssl),
+    ...(db.pooler !== undefined ? { DB_POOLER: db.pooler } : {}),
     ...(db.ssl ? { NODE_EXTRA_CA_CERTS: LAMBDA_RDS_CA_BUNDLE } : {}),
+    ...(appRole !== undefined ? { DB_APP_USER: appRole.user, ...(appRole.secretName !== undefined ? { DB_APP_SECRET_NAME: appRole.secretName } : {}) } : {}),
   };
 }
 

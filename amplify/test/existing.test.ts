@@ -41,10 +41,12 @@ sharedBackendTests(() => synth, {
     DB_NAME: 'orders',
     DB_USER: 'orders_app',
     DB_SECRET_NAME: 'prod/orders/db',
+    DB_AUTH: 'password',
     DB_SSL: 'true',
     NODE_EXTRA_CA_CERTS: '/var/runtime/ca-cert.pem',
   },
-  isConfiguredSecret: (_synth, resource) => expect(resource).toEqual(SECRET_ARN),
+  // One user for everything (no DEPLOY_DB_APP_USER): every function reads that one secret.
+  readableSecrets: () => ({ health: [SECRET_ARN], todos: [SECRET_ARN], migrate: [SECRET_ARN] }),
 });
 
 test('kms:Decrypt is granted on exactly the configured key, only through Secrets Manager', () => {

@@ -16,6 +16,7 @@ import { bundleFunction } from '../../scripts/bundle';
 import { assetReport } from '../../scripts/synthReport';
 import { sharedBackendTests, functionEnvironment } from './support/sharedAssertions';
 import { synthesizeBackend, type SynthesizedBackend } from './support/synthBackend';
+import { securityGroupRules } from './support/network';
 import { followReference, functionLogicalId, resources, type Json } from './support/templates';
 
 let synth: SynthesizedBackend;
@@ -39,15 +40,22 @@ function logicalIdByPath(stackId: 'database', suffix: string): string {
   return found[0];
 }
 
+const attachment = (secret: 'Database/Secret' | 'AppUserSecret') => ({ Ref: logicalIdByPath('database', `/${secret}/Attachment/Resource`) });
+
 sharedBackendTests(() => synth, {
   protectedRoutesAuth: 'AWS_IAM',
-  environment: { DB_SSL: 'true', DB_PORT: '5432', DB_NAME: 'app', DB_USER: 'app_admin', NODE_EXTRA_CA_CERTS: '/var/runtime/ca-cert.pem' },
-  isConfiguredSecret: (s, resource) => {
-    const functionStack = s.stacks.get('function');
-    if (functionStack === undefined) throw new Error('no function stack');
-    const origin = followReference(s, functionStack, resource);
-    expect(origin).toEqual({ stack: 'database', value: { Ref: logicalIdByPath('database', '/Database/Secret/Attachment/Resource') } });
+  environment: { DB_SSL: 'true', DB_PORT: '5432', DB_NAME: 'app', DB_AUTH: 'password', NODE_EXTRA_CA_CERTS: '/var/runtime/ca-cert.pem' },
+  byFunction: {
+    health: { DB_USER: 'app_user' },
+    todos: { DB_USER: 'app_user' },
+    migrate: { DB_USER: 'app_admin', DB_APP_USER: 'app_user' },
   },
+  // The master secret is migrate's alone; the API functions read the application role's.
+  readableSecrets: () => ({
+    health: [attachment('AppUserSecret')],
+    todos: [attachment('AppUserSecret')],
+    migrate: [attachment('Database/Secret'), attachment('AppUserSecret')],
+  }),
 });
 
 test('bundling ran: each function has a real ESM bundle in its asset', () => {
@@ -112,12 +120,25 @@ describe('the deployed assets are the project\'s bundle (scripts/bundle.ts), not
   });
 });
 
-test('DB_HOST and DB_SECRET_NAME point at the provisioned instance and its generated secret', () => {
+test('DB_HOST and DB_SECRET_NAME: the API functions use the instance and the application secret; migrate the master secret, and sets the application role\'s password from its secret', () => {
   const functionStack = synth.stacks.get('function');
   if (functionStack === undefined) throw new Error('no function stack');
-  const env = functionEnvironment(synth, 'todos');
-  expect(followReference(synth, functionStack, env.DB_HOST)).toEqual({ stack: 'database', value: { 'Fn::GetAtt': [logicalIdByPath('database', '/Database/Resource'), 'Endpoint.Address'] } });
-  expect(followReference(synth, functionStack, env.DB_SECRET_NAME)).toEqual({ stack: 'database', value: { Ref: logicalIdByPath('database', '/Database/Secret/Attachment/Resource') } });
+  const instance = { stack: 'database', value: { 'Fn::GetAtt': [logicalIdByPath('database', '/Database/Resource'), 'Endpoint.Address'] } };
+  for (const name of ['health', 'todos'] as const) {
+    const env = functionEnvironment(synth, name);
+    expect(followReference(synth, functionStack, env.DB_HOST)).toEqual(instance);
+    expect(followReference(synth, functionStack, env.DB_SECRET_NAME)).toEqual({ stack: 'database', value: attachment('AppUserSecret') });
+    expect(env.DB_POOLER).toBeUndefined();
+  }
+  const migrate = functionEnvironment(synth, 'migrate');
+  expect(followReference(synth, functionStack, migrate.DB_HOST)).toEqual(instance);
+  expect(followReference(synth, functionStack, migrate.DB_SECRET_NAME)).toEqual({ stack: 'database', value: attachment('Database/Secret') });
+  expect(followReference(synth, functionStack, migrate.DB_APP_SECRET_NAME)).toEqual({ stack: 'database', value: attachment('AppUserSecret') });
+  // The application secret is generated for app_user, like the master's: never a password in the template.
+  synth.template('database').hasResourceProperties('AWS::SecretsManager::Secret', { GenerateSecretString: Match.objectLike({ GenerateStringKey: 'password', SecretStringTemplate: '{"username":"app_user","dbname":"app"}' }) });
+  // No proxy unless asked for, and no IAM authentication on the instance.
+  expect(resources(databaseTemplate(), 'AWS::RDS::DBProxy')).toEqual([]);
+  expect(resources(databaseTemplate(), 'AWS::RDS::DBInstance').map(([, r]) => r.Properties?.EnableIAMDatabaseAuthentication ?? false)).toEqual([false]);
 });
 
 test('the database is encrypted, private, TLS-only PostgreSQL with a generated secret', () => {
@@ -132,42 +153,41 @@ test('the database is encrypted, private, TLS-only PostgreSQL with a generated s
   db.hasResourceProperties('AWS::SecretsManager::Secret', { GenerateSecretString: Match.objectLike({ GenerateStringKey: 'password', SecretStringTemplate: '{"username":"app_admin"}' }) });
 });
 
-test('every function runs in the private subnets with the functions security group and may create ENIs', () => {
+test('every function runs in the private subnets, the API functions in their group and migrate in its own, and may create ENIs', () => {
   const functionStack = synth.stacks.get('function');
   if (functionStack === undefined) throw new Error('no function stack');
   const fnTemplate = synth.template('function').toJSON();
-  const functionsSg = logicalIdByPath('database', '/FunctionsSecurityGroup/Resource');
   for (const name of FUNCTION_NAMES) {
+    const group = logicalIdByPath('database', name === 'migrate' ? '/MigrateSecurityGroup/Resource' : '/FunctionsSecurityGroup/Resource');
     const lambda = synth.module.backend[name].resources.lambda;
     const props = resources(fnTemplate, 'AWS::Lambda::Function').find(([id]) => id === functionLogicalId(lambda))?.[1].Properties ?? {};
     const vpc = props.VpcConfig as { SubnetIds: unknown[]; SecurityGroupIds: unknown[] };
     expect(vpc.SubnetIds).toHaveLength(2);
     for (const subnet of vpc.SubnetIds) expect(followReference(synth, functionStack, subnet).value).toEqual({ Ref: expect.stringMatching(/^VpcprivateSubnet\dSubnet/) });
-    expect(vpc.SecurityGroupIds.map((sg) => followReference(synth, functionStack, sg).value)).toEqual([{ 'Fn::GetAtt': [functionsSg, 'GroupId'] }]);
+    expect(vpc.SecurityGroupIds.map((sg) => followReference(synth, functionStack, sg).value)).toEqual([{ 'Fn::GetAtt': [group, 'GroupId'] }]);
     const role = resources(fnTemplate, 'AWS::IAM::Role').find(([id]) => id === logicalIdIn('function', lambda.role as unknown as Construct))?.[1];
     expect(JSON.stringify(role?.Properties?.ManagedPolicyArns)).toContain('service-role/AWSLambdaVPCAccessExecutionRole');
   }
 });
 
-test('security groups admit only the functions: the database on its port, the Secrets Manager endpoint on 443', () => {
-  const template = databaseTemplate();
-  const functionsSg = { 'Fn::GetAtt': [logicalIdByPath('database', '/FunctionsSecurityGroup/Resource'), 'GroupId'] };
-  const databaseSg = logicalIdByPath('database', '/DatabaseSecurityGroup/Resource');
-  const endpointSg = logicalIdByPath('database', '/SecretsManagerEndpointSecurityGroup/Resource');
-  for (const [, sg] of resources(template, 'AWS::EC2::SecurityGroup')) expect(sg.Properties?.SecurityGroupIngress).toBeUndefined();
-  const ingress = resources(template, 'AWS::EC2::SecurityGroupIngress').map(([, r]) => r.Properties as Json);
-  expect(ingress).toHaveLength(2);
-  expect(ingress).toEqual(
-    expect.arrayContaining([
-      expect.objectContaining({ GroupId: { 'Fn::GetAtt': [databaseSg, 'GroupId'] }, SourceSecurityGroupId: functionsSg, IpProtocol: 'tcp', FromPort: expect.anything(), ToPort: expect.anything() }),
-      expect.objectContaining({ GroupId: { 'Fn::GetAtt': [endpointSg, 'GroupId'] }, SourceSecurityGroupId: functionsSg, IpProtocol: 'tcp', FromPort: 443, ToPort: 443 }),
-    ]),
+test('security groups: the database admits the API functions and migrate on its port, the endpoint both on 443; nothing else in or out', () => {
+  expect(securityGroupRules(databaseTemplate())).toEqual(
+    [
+      'DatabaseSecurityGroup <- FunctionsSecurityGroup:db',
+      'DatabaseSecurityGroup <- MigrateSecurityGroup:db',
+      'FunctionsSecurityGroup -> DatabaseSecurityGroup:db',
+      'MigrateSecurityGroup -> DatabaseSecurityGroup:db',
+      'SecretsManagerEndpointSecurityGroup <- FunctionsSecurityGroup:443',
+      'SecretsManagerEndpointSecurityGroup <- MigrateSecurityGroup:443',
+      'FunctionsSecurityGroup -> SecretsManagerEndpointSecurityGroup:443',
+      'MigrateSecurityGroup -> SecretsManagerEndpointSecurityGroup:443',
+    ].sort(),
   );
-  for (const rule of ingress) expect(rule.CidrIp ?? rule.CidrIpv6).toBeUndefined();
-  const dbPort = ingress.find((r) => JSON.stringify(r.GroupId).includes(databaseSg));
+  const ingress = resources(databaseTemplate(), 'AWS::EC2::SecurityGroupIngress').map(([, r]) => r.Properties as Json);
+  const dbPort = ingress.find((r) => JSON.stringify(r.GroupId).includes(logicalIdByPath('database', '/DatabaseSecurityGroup/Resource')));
   expect([dbPort?.FromPort, dbPort?.ToPort]).toEqual([{ 'Fn::GetAtt': [logicalIdByPath('database', '/Database/Resource'), 'Endpoint.Port'] }, { 'Fn::GetAtt': [logicalIdByPath('database', '/Database/Resource'), 'Endpoint.Port'] }]);
   synth.template('database').hasResourceProperties('AWS::EC2::VPCEndpoint', { ServiceName: Match.objectLike({ 'Fn::Join': Match.arrayWith([Match.arrayWith(['.secretsmanager'])]) }), VpcEndpointType: 'Interface', PrivateDnsEnabled: true });
-  expect(resources(template, 'AWS::EC2::NatGateway')).toEqual([]);
+  expect(resources(databaseTemplate(), 'AWS::EC2::NatGateway')).toEqual([]);
 });
 
 test('migrate runs on deploy when a migration (or the migrate function) changed, after the database exists', () => {

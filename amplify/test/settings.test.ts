@@ -15,7 +15,7 @@ const problems = (source: Record<string, string>, backendType?: string): readonl
 test('no settings: a provisioned database with documented defaults, IAM-protected API, any origin', () => {
   expect(readSettings({}, 'sandbox')).toEqual({
     api: { protectedRoutesAuth: 'iam', corsOrigins: ['*'] },
-    database: { mode: 'provisioned', port: 5432, name: 'app', user: 'app_admin', instanceType: 't4g.micro', removal: 'destroy' },
+    database: { mode: 'provisioned', port: 5432, name: 'app', user: 'app_admin', appUser: 'app_user', auth: 'password', proxy: false, instanceType: 't4g.micro', removal: 'destroy' },
   });
 });
 
@@ -38,8 +38,40 @@ test('existing mode reads every connection setting', () => {
   });
   expect(settings).toEqual({
     api: { protectedRoutesAuth: 'public', corsOrigins: ['https://app.example.com', 'http://localhost:5173'] },
-    database: { mode: 'existing', host: 'db.example.com', port: 6543, name: 'shop', user: 'shop_app', secretName: 'shop/db', ssl: false },
+    database: { mode: 'existing', host: 'db.example.com', port: 6543, name: 'shop', user: 'shop_app', secretName: 'shop/db', ssl: false, auth: 'password' },
   });
+});
+
+test('provisioned: the proxy, IAM authentication and the application role\'s name', () => {
+  expect(readSettings({ DEPLOY_DB_PROXY: 'true', DEPLOY_DB_AUTH: 'iam', DEPLOY_DB_APP_USER: 'orders_api' }, 'sandbox').database).toMatchObject({ proxy: true, auth: 'iam', appUser: 'orders_api', user: 'app_admin' });
+  expect(problems({ DEPLOY_DB_PROXY: 'yes', DEPLOY_DB_AUTH: 'kerberos', DEPLOY_DB_APP_USER: 'app_admin' })).toEqual([
+    'DEPLOY_DB_AUTH must be one of password, iam, got "kerberos"',
+    'DEPLOY_DB_APP_USER must differ from DEPLOY_DB_USER (the master user, which only the migrations use)',
+    'DEPLOY_DB_PROXY must be one of false, true, got "yes"',
+  ]);
+  expect(problems({ DEPLOY_DB_APP_SECRET_NAME: 'x', DEPLOY_DB_RESOURCE_ID: 'db-ABC' })).toEqual([
+    'DEPLOY_DB_APP_SECRET_NAME only applies to DEPLOY_DB_MODE=existing (the mode is provisioned)',
+    'DEPLOY_DB_RESOURCE_ID only applies to DEPLOY_DB_MODE=existing (the mode is provisioned)',
+  ]);
+});
+
+test('existing: the application role split, IAM needs the role, the resource id and TLS; a proxy is your DEPLOY_DB_HOST', () => {
+  const base = { DEPLOY_DB_MODE: 'existing', DEPLOY_DB_HOST: 'db.example.com', DEPLOY_DB_USER: 'shop_owner', DEPLOY_DB_SECRET_NAME: 'shop/owner' };
+  expect(readSettings({ ...base, DEPLOY_DB_APP_USER: 'shop_api', DEPLOY_DB_APP_SECRET_NAME: 'shop/api' }).database).toMatchObject({ auth: 'password', appUser: { user: 'shop_api', secretName: 'shop/api' } });
+  expect(readSettings({ ...base, DEPLOY_DB_AUTH: 'iam', DEPLOY_DB_APP_USER: 'shop_api', DEPLOY_DB_RESOURCE_ID: 'prx-0123abcd' }).database).toMatchObject({ auth: 'iam', appUser: { user: 'shop_api' }, resourceId: 'prx-0123abcd' });
+  expect(problems({ ...base, DEPLOY_DB_APP_USER: 'shop_api' })).toEqual([
+    "DEPLOY_DB_APP_SECRET_NAME is required with DEPLOY_DB_APP_USER and DEPLOY_DB_AUTH=password (the API functions read that role's password from it)",
+  ]);
+  expect(problems({ ...base, DEPLOY_DB_AUTH: 'iam', DEPLOY_DB_SSL: 'false', DEPLOY_DB_PROXY: 'true' })).toEqual([
+    'DEPLOY_DB_AUTH=iam needs DEPLOY_DB_APP_USER in existing mode: the migrations log in as DEPLOY_DB_USER with its password, which RDS refuses to a member of rds_iam',
+    'DEPLOY_DB_RESOURCE_ID is required with DEPLOY_DB_MODE=existing and DEPLOY_DB_AUTH=iam (the rds-db:connect grant names it)',
+    'DEPLOY_DB_AUTH=iam needs DEPLOY_DB_SSL=true (RDS accepts IAM tokens over TLS only)',
+    "DEPLOY_DB_PROXY only applies to DEPLOY_DB_MODE=provisioned; with your own database, set DEPLOY_DB_HOST to your RDS Proxy's endpoint (docs/deploy.md#rds-proxy)",
+  ]);
+  expect(problems({ ...base, DEPLOY_DB_APP_USER: 'shop_owner', DEPLOY_DB_APP_SECRET_NAME: 'x', DEPLOY_DB_RESOURCE_ID: 'db-1' })).toEqual([
+    "DEPLOY_DB_APP_USER must differ from DEPLOY_DB_USER (the migrations' user, which owns the tables)",
+    'DEPLOY_DB_RESOURCE_ID only applies to DEPLOY_DB_AUTH=iam',
+  ]);
 });
 
 test('existing mode reports every missing or malformed value at once', () => {

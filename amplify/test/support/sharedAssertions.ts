@@ -10,12 +10,43 @@ import type { SynthesizedBackend } from './synthBackend';
 /** The variables the functions cannot start without: no default in ENV_SCHEMA and not optional. */
 const REQUIRED_AT_RUNTIME = (Object.keys(ENV_SCHEMA) as EnvName[]).filter((name) => !ENV_SCHEMA[name].safeParse(undefined).success);
 
+type Environment = Partial<Record<EnvName | 'NODE_EXTRA_CA_CERTS', string | RegExp>>;
+type FunctionName = (typeof FUNCTION_NAMES)[number];
+
 export interface Expectations {
-  /** Asserts that a Secrets Manager statement's resource is the configured secret (and nothing else). */
-  readonly isConfiguredSecret: (synth: SynthesizedBackend, resource: unknown) => void;
+  /**
+   * Per function, the secrets it may read: each Secrets Manager statement's resource, followed to the
+   * stack that defines it (`followReference`), in any order. `[]`: none at all.
+   */
+  readonly readableSecrets: (synth: SynthesizedBackend) => Record<FunctionName, unknown[]>;
+  /** Per function with IAM database authentication, the one `rds-db:connect` resource (followed); others have none. */
+  readonly iamConnect?: (synth: SynthesizedBackend) => Partial<Record<FunctionName, unknown>>;
   readonly protectedRoutesAuth: 'AWS_IAM' | 'NONE';
-  readonly environment: Partial<Record<EnvName | 'NODE_EXTRA_CA_CERTS', string | RegExp>>;
+  /** Variables every function has, and (`byFunction`) those of one function. */
+  readonly environment: Environment;
+  readonly byFunction?: Partial<Record<FunctionName, Environment>>;
 }
+
+/** The IAM statements of the policies attached to a function's execution role. */
+export function functionStatements(synth: SynthesizedBackend, name: FunctionName): Json[] {
+  const lambda = synth.module.backend[name].resources.lambda;
+  const functionStack = synth.stacks.get('function');
+  if (functionStack === undefined || lambda.role === undefined) throw new Error(`no function stack or no role for ${name}`);
+  const roleId = functionStack.getLogicalId(lambda.role.node.defaultChild as never);
+  return resources(synth.template('function').toJSON(), 'AWS::IAM::Policy')
+    .filter(([, r]) => asArray(r.Properties?.Roles as unknown[]).some((role) => JSON.stringify(role) === JSON.stringify({ Ref: roleId })))
+    .flatMap(([, r]) => ((r.Properties?.PolicyDocument as { Statement?: Json[] } | undefined)?.Statement ?? []));
+}
+
+/** `followReference` applied to every `{ Ref }` inside a value (an ARN built with Fn::Join from another stack's output). */
+function resolveDeep(synth: SynthesizedBackend, stack: Parameters<typeof followReference>[1], value: unknown): unknown {
+  if (Array.isArray(value)) return value.map((item) => resolveDeep(synth, stack, item));
+  if (value === null || typeof value !== 'object') return value;
+  if ('Ref' in value) return followReference(synth, stack, value).value;
+  return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, resolveDeep(synth, stack, item)]));
+}
+
+const byJson = (a: unknown, b: unknown): number => JSON.stringify(a).localeCompare(JSON.stringify(b));
 
 function functionResource(synth: SynthesizedBackend, name: (typeof FUNCTION_NAMES)[number]): Json {
   const fn = synth.module.backend[name].resources.lambda;
@@ -42,9 +73,11 @@ export function sharedBackendTests(getSynth: () => SynthesizedBackend, expect_: 
   test.each(FUNCTION_NAMES)('%s has the DB_* variables, NODE_ENV=production and no password', (name) => {
     const variables = functionEnvironment(getSynth(), name);
     for (const required of REQUIRED_AT_RUNTIME) expect(variables).toHaveProperty(required);
-    for (const variable of ['DB_HOST', 'DB_PORT', 'DB_NAME', 'DB_USER', 'DB_SECRET_NAME', 'DB_SSL'] as const) expect(variables).toHaveProperty(variable);
+    for (const variable of ['DB_HOST', 'DB_PORT', 'DB_NAME', 'DB_USER', 'DB_AUTH', 'DB_SSL'] as const) expect(variables).toHaveProperty(variable);
+    // A secret to read exactly when the function logs in with a password.
+    expect([name, variables.DB_SECRET_NAME !== undefined]).toEqual([name, variables.DB_AUTH === 'password']);
     expect(variables.NODE_ENV).toBe('production');
-    for (const [variable, expected] of Object.entries(expect_.environment)) {
+    for (const [variable, expected] of Object.entries({ ...expect_.environment, ...expect_.byFunction?.[name] })) {
       if (expected instanceof RegExp) expect(String(variables[variable])).toMatch(expected);
       else expect(variables[variable]).toBe(expected);
     }
@@ -63,19 +96,34 @@ export function sharedBackendTests(getSynth: () => SynthesizedBackend, expect_: 
     expect(statementMs + 1_000).toBeLessThan(Number(migrate.Timeout) * 1_000); // the client-side query timeout too
   });
 
-  test('every Secrets Manager / KMS statement names exactly the configured secret or key, never *', () => {
+  test.each(FUNCTION_NAMES)('%s may read exactly its secrets (GetSecretValue + DescribeSecret on each ARN, never *), and sign in as exactly its user', (name) => {
     const synth = getSynth();
-    const all = synth.allTemplates().flatMap(({ json }) => statements(json));
-    const secretStatements = all.filter(({ statement }) => asArray(statement.Action as string | string[]).some((a) => a.startsWith('secretsmanager:')));
-    // One per function that needs the database.
-    expect(new Set(secretStatements.map((s) => s.policy)).size).toBe(FUNCTION_NAMES.length);
-    for (const { statement } of secretStatements) {
+    const functionStack = synth.stacks.get('function');
+    if (functionStack === undefined) throw new Error('no function stack');
+    const own = functionStatements(synth, name);
+    const secretStatements = own.filter((statement) => asArray(statement.Action as string | string[]).some((a) => a.startsWith('secretsmanager:')));
+    for (const statement of secretStatements) {
       expect(statement.Effect).toBe('Allow');
       expect(asArray(statement.Action as string | string[]).sort()).toEqual(['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue']);
-      const resourcesOf = asArray(statement.Resource);
-      expect(resourcesOf).toHaveLength(1);
-      expect(resourcesOf[0]).not.toBe('*');
-      expect_.isConfiguredSecret(synth, resourcesOf[0]);
+      expect(asArray(statement.Resource)).toHaveLength(1);
+    }
+    const readable = secretStatements.map((statement) => resolveDeep(synth, functionStack, asArray(statement.Resource)[0]));
+    expect(readable.sort(byJson)).toEqual([...expect_.readableSecrets(synth)[name]].sort(byJson));
+    const connect = own.filter((statement) => asArray(statement.Action as string | string[]).some((a) => a.startsWith('rds-db:')));
+    const expected = expect_.iamConnect?.(synth)[name];
+    if (expected === undefined) {
+      expect(connect).toEqual([]);
+    } else {
+      expect(connect).toHaveLength(1);
+      expect(connect[0]).toMatchObject({ Effect: 'Allow', Action: 'rds-db:connect' });
+      expect(asArray(connect[0]?.Resource)).toHaveLength(1);
+      expect(resolveDeep(synth, functionStack, asArray(connect[0]?.Resource)[0])).toEqual(expected);
+    }
+    // Nothing else anywhere grants Secrets Manager or rds-db to a wildcard.
+    for (const { json } of synth.allTemplates()) {
+      for (const { statement } of statements(json)) {
+        if (asArray(statement.Action as string | string[]).some((a) => /^(secretsmanager|rds-db):/.test(a))) expect(asArray(statement.Resource)).not.toContain('*');
+      }
     }
   });
 
