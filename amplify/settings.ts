@@ -47,6 +47,10 @@ export const SETTINGS = {
     default: 'false',
     doc: 'provisioned: `true` puts an RDS Proxy (TLS required) between the API functions and the database (migrate still connects directly); existing: set DEPLOY_DB_HOST to your proxy\'s endpoint instead',
   },
+  DEPLOY_DB_POOLER: {
+    default: 'none',
+    doc: 'existing: `transaction` when DEPLOY_DB_HOST is a transaction pooler (your RDS Proxy, PgBouncer): the functions then send nothing per connection that it would refuse or pin (provisioned: DEPLOY_DB_PROXY sets it)',
+  },
   DEPLOY_DB_INSTANCE_TYPE: { default: 't4g.micro', doc: 'provisioned: the RDS instance type' },
   DEPLOY_DB_REMOVAL: { default: undefined, doc: 'provisioned: `destroy` or `snapshot` when the stack is deleted (default: destroy for sandboxes, snapshot otherwise)' },
 } as const satisfies Record<string, { default: string | undefined; doc: string }>;
@@ -89,6 +93,8 @@ export interface ExistingDatabaseSettings {
   readonly secretName: string;
   readonly ssl: boolean;
   readonly auth: DbAuthSetting;
+  /** `transaction`: DEPLOY_DB_HOST is a transaction pooler (every function goes through it). */
+  readonly pooler?: 'transaction';
   readonly appUser?: AppUserSettings;
   /** With `auth: 'iam'`: the `db-…`/`cluster-…`/`prx-…` id the `rds-db:connect` grant names. */
   readonly resourceId?: string;
@@ -218,6 +224,7 @@ function readExisting(read: Reader, auth: DbAuthSetting): ExistingDatabaseSettin
     if (resourceId === undefined) read.problems.push('DEPLOY_DB_RESOURCE_ID is required with DEPLOY_DB_MODE=existing and DEPLOY_DB_AUTH=iam (the rds-db:connect grant names it)');
     if (!ssl) read.problems.push('DEPLOY_DB_AUTH=iam needs DEPLOY_DB_SSL=true (RDS accepts IAM tokens over TLS only)');
   } else if (resourceId !== undefined) read.problems.push('DEPLOY_DB_RESOURCE_ID only applies to DEPLOY_DB_AUTH=iam');
+  const pooler = read.oneOf('DEPLOY_DB_POOLER', ['none', 'transaction']);
   if (read.raw('DEPLOY_DB_PROXY') !== undefined) {
     read.problems.push('DEPLOY_DB_PROXY only applies to DEPLOY_DB_MODE=provisioned; with your own database, set DEPLOY_DB_HOST to your RDS Proxy\'s endpoint (docs/deploy.md#rds-proxy)');
   }
@@ -230,6 +237,7 @@ function readExisting(read: Reader, auth: DbAuthSetting): ExistingDatabaseSettin
     secretName: read.required('DEPLOY_DB_SECRET_NAME', why, SECRET_NAME, 'a secret name (not an ARN)'),
     ssl,
     auth,
+    ...(pooler === 'transaction' ? { pooler } : {}),
     ...(appUser !== undefined ? { appUser } : {}),
     ...(resourceId !== undefined ? { resourceId } : {}),
     ...(kmsKeyArn !== undefined ? { kmsKeyArn } : {}),
@@ -238,7 +246,7 @@ function readExisting(read: Reader, auth: DbAuthSetting): ExistingDatabaseSettin
 }
 
 function readProvisioned(read: Reader, auth: DbAuthSetting, backendType: string | undefined): ProvisionedDatabaseSettings {
-  for (const name of ['DEPLOY_DB_HOST', 'DEPLOY_DB_SECRET_NAME', 'DEPLOY_DB_SUBNET_IDS', 'DEPLOY_DB_SECURITY_GROUP_IDS', 'DEPLOY_DB_KMS_KEY_ARN', 'DEPLOY_DB_APP_SECRET_NAME', 'DEPLOY_DB_RESOURCE_ID'] as const) {
+  for (const name of ['DEPLOY_DB_HOST', 'DEPLOY_DB_SECRET_NAME', 'DEPLOY_DB_SUBNET_IDS', 'DEPLOY_DB_SECURITY_GROUP_IDS', 'DEPLOY_DB_KMS_KEY_ARN', 'DEPLOY_DB_APP_SECRET_NAME', 'DEPLOY_DB_RESOURCE_ID', 'DEPLOY_DB_POOLER'] as const) {
     if (read.raw(name) !== undefined) read.problems.push(`${name} only applies to DEPLOY_DB_MODE=existing (the mode is provisioned)`);
   }
   const user = read.optional('DEPLOY_DB_USER', IDENTIFIER, 'a PostgreSQL identifier') ?? '';

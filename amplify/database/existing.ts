@@ -37,7 +37,8 @@ export function existingDatabase(scope: Construct, settings: ExistingDatabaseSet
     ...(settings.kmsKeyArn !== undefined ? { kmsKeyArn: settings.kmsKeyArn } : {}),
     ...(settings.network !== undefined ? { placement: settings.network } : {}),
   };
-  const endpoint = { host: settings.host, port: settings.port, name: settings.name, ssl: settings.ssl };
+  // Behind your pooler every function goes through it, migrate included (its time limits are SET LOCAL).
+  const endpoint = { host: settings.host, port: settings.port, name: settings.name, ssl: settings.ssl, ...(settings.pooler !== undefined ? { pooler: settings.pooler } : {}) };
 
   const migrate: DatabaseAccess = {
     connection: { ...endpoint, user: settings.user, secretName: settings.secretName, auth: 'password' },

@@ -17,6 +17,7 @@ const SETTINGS = {
   DEPLOY_DB_APP_SECRET_NAME: 'prod/orders/api',
   DEPLOY_DB_AUTH: 'iam',
   DEPLOY_DB_RESOURCE_ID: 'prx-0123456789abcdef0',
+  DEPLOY_DB_POOLER: 'transaction',
 };
 
 let synth: SynthesizedBackend;
@@ -35,7 +36,7 @@ const dbUserArn = {
 
 sharedBackendTests(() => synth, {
   protectedRoutesAuth: 'AWS_IAM',
-  environment: { DB_HOST: SETTINGS.DEPLOY_DB_HOST, DB_NAME: 'orders', DB_SSL: 'true' },
+  environment: { DB_HOST: SETTINGS.DEPLOY_DB_HOST, DB_NAME: 'orders', DB_SSL: 'true', DB_POOLER: 'transaction' },
   byFunction: {
     health: { DB_USER: 'orders_api', DB_AUTH: 'iam' },
     todos: { DB_USER: 'orders_api', DB_AUTH: 'iam' },

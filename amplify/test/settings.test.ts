@@ -49,16 +49,18 @@ test('provisioned: the proxy, IAM authentication and the application role\'s nam
     'DEPLOY_DB_APP_USER must differ from DEPLOY_DB_USER (the master user, which only the migrations use)',
     'DEPLOY_DB_PROXY must be one of false, true, got "yes"',
   ]);
-  expect(problems({ DEPLOY_DB_APP_SECRET_NAME: 'x', DEPLOY_DB_RESOURCE_ID: 'db-ABC' })).toEqual([
+  expect(problems({ DEPLOY_DB_APP_SECRET_NAME: 'x', DEPLOY_DB_RESOURCE_ID: 'db-ABC', DEPLOY_DB_POOLER: 'transaction' })).toEqual([
     'DEPLOY_DB_APP_SECRET_NAME only applies to DEPLOY_DB_MODE=existing (the mode is provisioned)',
     'DEPLOY_DB_RESOURCE_ID only applies to DEPLOY_DB_MODE=existing (the mode is provisioned)',
+    'DEPLOY_DB_POOLER only applies to DEPLOY_DB_MODE=existing (the mode is provisioned)',
   ]);
 });
 
 test('existing: the application role split, IAM needs the role, the resource id and TLS; a proxy is your DEPLOY_DB_HOST', () => {
   const base = { DEPLOY_DB_MODE: 'existing', DEPLOY_DB_HOST: 'db.example.com', DEPLOY_DB_USER: 'shop_owner', DEPLOY_DB_SECRET_NAME: 'shop/owner' };
   expect(readSettings({ ...base, DEPLOY_DB_APP_USER: 'shop_api', DEPLOY_DB_APP_SECRET_NAME: 'shop/api' }).database).toMatchObject({ auth: 'password', appUser: { user: 'shop_api', secretName: 'shop/api' } });
-  expect(readSettings({ ...base, DEPLOY_DB_AUTH: 'iam', DEPLOY_DB_APP_USER: 'shop_api', DEPLOY_DB_RESOURCE_ID: 'prx-0123abcd' }).database).toMatchObject({ auth: 'iam', appUser: { user: 'shop_api' }, resourceId: 'prx-0123abcd' });
+  expect(readSettings({ ...base, DEPLOY_DB_AUTH: 'iam', DEPLOY_DB_APP_USER: 'shop_api', DEPLOY_DB_RESOURCE_ID: 'prx-0123abcd', DEPLOY_DB_POOLER: 'transaction' }).database).toMatchObject({ auth: 'iam', appUser: { user: 'shop_api' }, resourceId: 'prx-0123abcd', pooler: 'transaction' });
+  expect(problems({ ...base, DEPLOY_DB_POOLER: 'session' })).toEqual(['DEPLOY_DB_POOLER must be one of none, transaction, got "session"']);
   expect(problems({ ...base, DEPLOY_DB_APP_USER: 'shop_api' })).toEqual([
     "DEPLOY_DB_APP_SECRET_NAME is required with DEPLOY_DB_APP_USER and DEPLOY_DB_AUTH=password (the API functions read that role's password from it)",
   ]);

@@ -1,4 +1,5 @@
 import { logger, type Sequelize } from '@lambdas/shared';
+import { serverTimeLimits } from '@lambdas/shared/db';
 import { Umzug } from 'umzug';
 import { MIGRATIONS } from './migrations';
 import type { Migration, MigrationContext } from './migrations/types';
@@ -44,6 +45,11 @@ const umzugLogger = {
  */
 export async function runMigrations(sequelize: Sequelize, migrations: readonly Migration[] = MIGRATIONS, options: MigrationOptions = {}): Promise<MigrationResult> {
   return sequelize.transaction(async (transaction) => {
+    // The run's time limits (DB_STATEMENT_TIMEOUT_MS: minutes for the migrate function), for this
+    // transaction only: they hold behind a transaction pooler too, where no limit is sent at connect
+    // (DB_POOLER=transaction), and never stay on a pooled server connection. The lock wait counts.
+    const limits = serverTimeLimits();
+    await sequelize.query(`SET LOCAL statement_timeout = ${limits.statement_timeout}; SET LOCAL idle_in_transaction_session_timeout = ${limits.idle_in_transaction_session_timeout}`, { transaction });
     await sequelize.query('SELECT pg_advisory_xact_lock(:key)', { replacements: { key: MIGRATION_LOCK_KEY }, transaction });
     const storage = new TransactionalStorage(sequelize, transaction);
     await storage.ensureTable();

@@ -12,6 +12,9 @@ import { coldStart, restoreEnvironment } from '../../../testing/container';
 import { createTestDatabase, type TestDatabase } from '../../../testing/db';
 import { apiEvent, parseBody, testContext } from '../../../testing/httpApi';
 import { PGBOUNCER_BINARY, startPgBouncer, type PgBouncer } from '../../../tools/pgbouncer';
+import { connectToDatabase } from '@lambdas/shared';
+import { MIGRATIONS, sql, type Migration } from '@lambdas/migrate/migrations';
+import { runMigrations } from '@lambdas/migrate/migrator';
 import { handler } from '../src/handler';
 
 const missing = !existsSync(PGBOUNCER_BINARY);
@@ -113,5 +116,24 @@ describePooler('through PgBouncer in transaction mode', () => {
     }
     // The check can see a difference: a session SET through the pooler does stay for the next client.
     expect(serverDefaults.client_min_messages).not.toBe('warning');
+  });
+
+  test('the migrations run through the pooler with their own time limit (SET LOCAL), and leave it on no server connection', async () => {
+    await coldStart({ NODE_ENV: 'development', DB_HOST: bouncer.host, DB_PORT: String(bouncer.port), DB_NAME: db.database, DB_USER: db.user, DB_PASSWORD: db.password, DB_POOLER: 'transaction', DB_STATEMENT_TIMEOUT_MS: '280000' });
+    const probe: Migration = {
+      name: '9000-probe-limits',
+      up: ({ context }) => sql(context, "CREATE TABLE migration_limits AS SELECT current_setting('statement_timeout') AS statement_timeout, current_setting('idle_in_transaction_session_timeout') AS idle"),
+    };
+    const result = await runMigrations(await connectToDatabase(), [...MIGRATIONS, probe]);
+    expect(result.applied).toEqual(['9000-probe-limits']);
+    const direct = await db.admin();
+    expect((await direct.query('SELECT * FROM migration_limits')).rows).toEqual([{ statement_timeout: '280s', idle: '285s' }]);
+    const next = new pg.Client({ host: bouncer.host, port: bouncer.port, user: db.user, password: db.password, database: db.database });
+    await next.connect();
+    try {
+      expect(await showSettings(next)).toEqual(serverDefaults);
+    } finally {
+      await next.end();
+    }
   });
 });
