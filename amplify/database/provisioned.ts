@@ -177,6 +177,9 @@ export function provisionedDatabase(scope: Construct, settings: ProvisionedDatab
       iamAuth: settings.auth === 'iam',
       debugLogging: false,
     });
+    // Amplify tags every resource of the stack; CloudFormation's schema for a proxy target group (as
+    // cfn-lint reads it) has no Tags, and an unknown property would fail the deployment. It needs none.
+    (proxy.node.findChild('ProxyTargetGroup') as rds.CfnDBProxyTargetGroup).addPropertyDeletionOverride('Tags');
     proxy.connections.allowFrom(functionsSg, ec2.Port.tcp(PROXY_PORT), 'PostgreSQL from the API functions');
     instance.connections.allowDefaultPortFrom(proxySg, 'PostgreSQL from the RDS Proxy');
     api =
