@@ -5,7 +5,7 @@
  */
 import { sharedBackendTests } from './support/sharedAssertions';
 import { synthesizeBackend, type SynthesizedBackend } from './support/synthBackend';
-import { resources, type Json } from './support/templates';
+import { logicalIdAt, resources, type Json } from './support/templates';
 
 let synth: SynthesizedBackend;
 
@@ -15,11 +15,7 @@ beforeAll(async () => {
 afterAll(() => synth?.cleanup());
 
 const databaseTemplate = (): Json => synth.template('database').toJSON();
-function logicalIdByPath(suffix: string): string {
-  const found = resources(databaseTemplate()).find(([, r]) => String(r.Metadata?.['aws:cdk:path'] ?? '').endsWith(suffix));
-  if (found === undefined) throw new Error(`no resource at …${suffix}`);
-  return found[0];
-}
+const logicalIdByPath = (suffix: string): string => logicalIdAt(databaseTemplate(), suffix);
 /** `arn:<partition>:rds-db:<region>:<account>:dbuser:<the instance's db-… resource id>/app_user` */
 const instanceDbUserArn = (): unknown => ({
   'Fn::Join': [

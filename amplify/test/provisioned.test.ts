@@ -16,8 +16,8 @@ import { bundleFunction } from '../../scripts/bundle';
 import { assetReport } from '../../scripts/synthReport';
 import { sharedBackendTests, functionEnvironment } from './support/sharedAssertions';
 import { synthesizeBackend, type SynthesizedBackend } from './support/synthBackend';
-import { securityGroupRules } from './support/network';
-import { followReference, functionLogicalId, resources, type Json } from './support/templates';
+import { ENDPOINT_RULES, securityGroupRules } from './support/network';
+import { followReference, functionLogicalId, logicalIdAt, resources, secretAttachment, type Json } from './support/templates';
 
 let synth: SynthesizedBackend;
 
@@ -34,13 +34,9 @@ const logicalIdIn = (stackId: 'database' | 'function', construct: Construct): st
 
 const databaseTemplate = (): Json => synth.template('database').toJSON();
 
-function logicalIdByPath(stackId: 'database', suffix: string): string {
-  const found = resources(synth.template(stackId).toJSON()).find(([, r]) => String(r.Metadata?.['aws:cdk:path'] ?? '').endsWith(suffix));
-  if (found === undefined) throw new Error(`no resource at …${suffix}`);
-  return found[0];
-}
+const logicalIdByPath = (stackId: 'database', suffix: string): string => logicalIdAt(synth.template(stackId).toJSON(), suffix);
 
-const attachment = (secret: 'Database/Secret' | 'AppUserSecret') => ({ Ref: logicalIdByPath('database', `/${secret}/Attachment/Resource`) });
+const attachment = (secret: 'Database/Secret' | 'AppUserSecret') => secretAttachment(databaseTemplate(), secret);
 
 sharedBackendTests(() => synth, {
   protectedRoutesAuth: 'AWS_IAM',
@@ -177,10 +173,7 @@ test('security groups: the database admits the API functions and migrate on its 
       'DatabaseSecurityGroup <- MigrateSecurityGroup:db',
       'FunctionsSecurityGroup -> DatabaseSecurityGroup:db',
       'MigrateSecurityGroup -> DatabaseSecurityGroup:db',
-      'SecretsManagerEndpointSecurityGroup <- FunctionsSecurityGroup:443',
-      'SecretsManagerEndpointSecurityGroup <- MigrateSecurityGroup:443',
-      'FunctionsSecurityGroup -> SecretsManagerEndpointSecurityGroup:443',
-      'MigrateSecurityGroup -> SecretsManagerEndpointSecurityGroup:443',
+      ...ENDPOINT_RULES,
     ].sort(),
   );
   const ingress = resources(databaseTemplate(), 'AWS::EC2::SecurityGroupIngress').map(([, r]) => r.Properties as Json);

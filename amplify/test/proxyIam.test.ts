@@ -8,9 +8,9 @@ import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { sharedBackendTests, functionEnvironment } from './support/sharedAssertions';
-import { securityGroupRules } from './support/network';
+import { ENDPOINT_RULES, securityGroupRules } from './support/network';
 import { synthesizeBackend, type SynthesizedBackend } from './support/synthBackend';
-import { followReference, resources, statements, type Json } from './support/templates';
+import { followReference, logicalIdAt, resources, secretAttachment, statements, type Json } from './support/templates';
 
 let synth: SynthesizedBackend;
 
@@ -20,12 +20,8 @@ beforeAll(async () => {
 afterAll(() => synth?.cleanup());
 
 const databaseTemplate = (): Json => synth.template('database').toJSON();
-function logicalIdByPath(suffix: string): string {
-  const found = resources(databaseTemplate()).find(([, r]) => String(r.Metadata?.['aws:cdk:path'] ?? '').endsWith(suffix));
-  if (found === undefined) throw new Error(`no resource at …${suffix}`);
-  return found[0];
-}
-const attachment = (secret: 'Database/Secret' | 'AppUserSecret') => ({ Ref: logicalIdByPath(`/${secret}/Attachment/Resource`) });
+const logicalIdByPath = (suffix: string): string => logicalIdAt(databaseTemplate(), suffix);
+const attachment = (secret: 'Database/Secret' | 'AppUserSecret') => secretAttachment(databaseTemplate(), secret);
 /** `arn:<partition>:rds-db:<region>:<account>:dbuser:<the proxy's prx-… id>/orders_api`, as CDK builds it from the proxy's ARN. */
 const proxyDbUserArn = (): unknown => ({
   'Fn::Join': [
@@ -92,10 +88,7 @@ test('security groups: functions -> proxy -> database; migrate -> database; noth
       'ProxySecurityGroup -> DatabaseSecurityGroup:db',
       'DatabaseSecurityGroup <- MigrateSecurityGroup:db',
       'MigrateSecurityGroup -> DatabaseSecurityGroup:db',
-      'SecretsManagerEndpointSecurityGroup <- FunctionsSecurityGroup:443',
-      'SecretsManagerEndpointSecurityGroup <- MigrateSecurityGroup:443',
-      'FunctionsSecurityGroup -> SecretsManagerEndpointSecurityGroup:443',
-      'MigrateSecurityGroup -> SecretsManagerEndpointSecurityGroup:443',
+      ...ENDPOINT_RULES,
     ].sort(),
   );
 });

@@ -32,3 +32,11 @@ export function securityGroupRules(template: Json): string[] {
   );
   return [...ingress, ...egress, ...inline].sort();
 }
+
+/** The Secrets Manager endpoint's rules in provisioned mode: HTTPS from both function groups, and nothing else. */
+export const ENDPOINT_RULES = [
+  'SecretsManagerEndpointSecurityGroup <- FunctionsSecurityGroup:443',
+  'SecretsManagerEndpointSecurityGroup <- MigrateSecurityGroup:443',
+  'FunctionsSecurityGroup -> SecretsManagerEndpointSecurityGroup:443',
+  'MigrateSecurityGroup -> SecretsManagerEndpointSecurityGroup:443',
+] as const;

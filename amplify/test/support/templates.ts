@@ -97,3 +97,13 @@ export function literalPasswords(json: unknown, path = ''): string[] {
 function isDynamicSecretReference(value: unknown): boolean {
   return typeof value === 'string' && value.startsWith('{{resolve:secretsmanager:');
 }
+
+/** The logical id of the resource whose CDK path ends with `suffix` (`/Database/Resource`) in a template. */
+export function logicalIdAt(template: Json, suffix: string): string {
+  const found = resources(template).find(([, r]) => String(r.Metadata?.['aws:cdk:path'] ?? '').endsWith(suffix));
+  if (found === undefined) throw new Error(`no resource at …${suffix}`);
+  return found[0];
+}
+
+/** `{ Ref }` to the secret attachment (what the functions are given) of the master or the application secret. */
+export const secretAttachment = (template: Json, secret: 'Database/Secret' | 'AppUserSecret'): Json => ({ Ref: logicalIdAt(template, `/${secret}/Attachment/Resource`) });
