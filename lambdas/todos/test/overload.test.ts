@@ -248,4 +248,21 @@ describePooler(`through PgBouncer (transaction mode, ${BOUNCER_POOL} server conn
     expectOnly2xxOr503([...reports, ...thawed]);
     expectHealthy(containers);
   }, 60_000);
+
+  test("the role's idle_session_timeout also ends the pooler's idle server connections: PgBouncer opens new ones, no request fails", async () => {
+    await db.setIdleSessionTimeout('1s');
+    await db.terminateAppSessions();
+    try {
+      const before = await Promise.all(containers.map((c) => c.run({ events: events(), count: 3 })));
+      // Every server session of the pooler has been idle past the timeout and closed by the server.
+      await new Promise((resolve) => setTimeout(resolve, 1_600));
+      expect(await db.appSessionCount()).toBe(0);
+      const after = await Promise.all(containers.map((c) => c.run({ events: events(), count: 3 })));
+      expectOnly2xxOr503([...before, ...after]);
+      expect([...before, ...after].flatMap((r) => r.status).every((s) => s < 300)).toBe(true);
+      expectHealthy(containers);
+    } finally {
+      await db.setIdleSessionTimeout(undefined);
+    }
+  }, 60_000);
 });
