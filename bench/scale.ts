@@ -7,6 +7,9 @@
  * Each container is a separate process running the real `todos` handler, bundled as deployed, with
  * production credentials from a local Secrets Manager (`tools/containerFleet.ts`). Containers call
  * one request after another; after a 503 they wait its `Retry-After`, as a polite client does.
+ * Then a fleet after a burst: as many containers as there are slots frozen with their connection
+ * open (as Lambda freezes one after each invocation) while 4 others call, directly without and with
+ * the role's `idle_session_timeout`, and through PgBouncer.
  * Options: `--containers 4,8,16,32`, `--seconds 6`, `--max-connections 14`.
  */
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -31,12 +34,15 @@ const option = (name: string, fallback: string): string => {
   const at = args.indexOf(`--${name}`);
   return at >= 0 && args[at + 1] !== undefined ? args[at + 1]! : fallback;
 };
-const CONTAINER_COUNTS = option('containers', smoke ? '4,12' : '4,8,16,32').split(',').map(Number);
+const CONTAINER_COUNTS = option('containers', smoke ? '4,14' : '4,8,16,32').split(',').map(Number);
 const SECONDS = Number(option('seconds', smoke ? '1' : '6'));
 const MAX_CONNECTIONS = Number(option('max-connections', '14'));
 const RESERVED = 3;
 /** Slots left for the application role: superusers' sessions count too, and the bench holds one. */
 const CAPACITY = MAX_CONNECTIONS - RESERVED - 1;
+/** The frozen-fleet cells: containers calling while as many as there are slots are frozen, and the role's timeout tried. */
+const FROZEN_ACTIVE = 4;
+const FROZEN_TIMEOUT = '2s';
 const ROLE = 'scale_app';
 const PASSWORD = `scale-${Math.random().toString(36).slice(2)}`;
 
@@ -72,6 +78,26 @@ export interface Cell {
   secretReads: number;
   credentialSearches: number;
   unhandled: number;
+  defects: number;
+}
+
+/** Warm containers frozen while holding their connection, and a few active ones calling meanwhile. */
+export interface FrozenCell {
+  target: Target;
+  idleSessionTimeout: string;
+  frozen: number;
+  active: number;
+  seconds: number;
+  /** The active containers' requests: served, refused, and the containers served at least once. */
+  served: number;
+  refused: number;
+  containersServed: number;
+  /** Over the active containers: the latest of their first 2xx, in s from the start (null: one was never served). */
+  allServedAfterS: number | null;
+  /** Application sessions on the server held by frozen containers, at the end of the active phase. */
+  frozenSessionsAtEnd: number;
+  /** Thawed, the frozen containers each call until served (8 s at most): how many were. */
+  thawedServed: number;
   defects: number;
 }
 
@@ -162,6 +188,70 @@ async function measure(
   };
 }
 
+/**
+ * A Lambda fleet after a burst: `frozen` containers each served one request and were frozen with
+ * their connection open (as Lambda freezes a container after every invocation); then `active`
+ * other containers call for the cell's duration. With the role's `idle_session_timeout` the server
+ * ends the frozen containers' sessions; through a transaction pooler they hold none.
+ */
+async function measureFrozen(fleet: Container[], target: Target, timeout: string | undefined, frozenCount: number, activeCount: number, db: AppDatabase, ids: string[]): Promise<FrozenCell> {
+  await Promise.all(fleet.map((c) => c.closePool()));
+  await db.setIdleSessionTimeout(timeout);
+  await db.terminateAppSessions();
+  const frozen = fleet.slice(0, frozenCount);
+  const active = fleet.slice(frozenCount, frozenCount + activeCount);
+  for (const c of frozen) await c.run({ events: [listTodosEvent()], count: 1 });
+  frozen.forEach((c) => c.freeze());
+  let reports: RunReport[] = [];
+  let frozenSessionsAtEnd = 0;
+  let thawed: RunReport[] = [];
+  try {
+    reports = await Promise.all(active.map((c, i) => c.run({ events: eventMix(ids, i), durationMs: SECONDS * 1_000, honorRetryAfter: true })));
+    const sessions = await db.appSessions();
+    frozenSessionsAtEnd = frozen.reduce((n, c) => n + (sessions.get(c.name) ?? 0), 0);
+  } finally {
+    frozen.forEach((c) => c.thaw());
+  }
+  try {
+    thawed = await Promise.all(frozen.map((c, i) => c.run({ events: eventMix(ids, i), durationMs: 8_000, pauseMs: 250, stopOn: [200, 201] })));
+  } finally {
+    await db.setIdleSessionTimeout(undefined);
+  }
+  const status = reports.flatMap((r) => r.status);
+  const firsts = reports.map((r) => r.firstOkAtMs);
+  return {
+    target,
+    idleSessionTimeout: timeout ?? 'none',
+    frozen: frozenCount,
+    active: activeCount,
+    seconds: SECONDS,
+    served: status.filter((x) => x >= 200 && x < 300).length,
+    refused: status.filter((x) => x === 503).length,
+    containersServed: firsts.filter((f) => f !== null).length,
+    allServedAfterS: firsts.every((f) => f !== null) ? round(Math.max(...(firsts as number[])) / 1_000, 2) : null,
+    frozenSessionsAtEnd,
+    thawedServed: thawed.filter((r) => (r.status.at(-1) ?? 0) >= 200 && (r.status.at(-1) ?? 0) < 300).length,
+    defects: [...reports, ...thawed].reduce((n, r) => n + r.defects.length, 0),
+  };
+}
+
+function frozenTable(cells: FrozenCell[]): string {
+  const head = ['arrangement', 'idle_session_timeout', 'frozen holders', 'active containers', 'active: served', 'active: 503', 'active containers served', 'all active served after', 'frozen sessions at the end', 'thawed containers served'];
+  const rows = cells.map((c) => [
+    c.target,
+    c.idleSessionTimeout,
+    c.frozen,
+    c.active,
+    c.served,
+    c.refused,
+    `${c.containersServed}/${c.active}`,
+    c.allServedAfterS === null ? 'never' : `${c.allServedAfterS} s`,
+    c.frozenSessionsAtEnd,
+    `${c.thawedServed}/${c.frozen}`,
+  ]);
+  return [head, head.map(() => '---'), ...rows].map((r) => `| ${r.join(' | ')} |`).join('\n');
+}
+
 function table(cells: Cell[]): string {
   const head = ['arrangement', 'C', 'served/s', 'req/s', '503 share', 'p50 ms', 'p99 ms', 'p99 2xx ms', 'containers served', 'connects /100 req', 'refused connects /100 req', 'client CPU ms/req', 'server CPU ms/req', 'pooler CPU ms/req', 'server sessions max (mean)', 'other'];
   const rows = cells.map((c) => [
@@ -208,6 +298,7 @@ async function main(): Promise<void> {
     fake.putSecret(secrets.direct, { engine: 'postgres', host: server.host, port: server.port, dbname: db.database, username: ROLE, password: PASSWORD });
     fake.putSecret(secrets.pgbouncer, { engine: 'postgres', host: bouncer.host, port: bouncer.port, dbname: db.database, username: ROLE, password: PASSWORD });
     const cells: Cell[] = [];
+    const frozenCells: FrozenCell[] = [];
     const most = Math.max(...CONTAINER_COUNTS);
     for (const target of ['direct', 'pgbouncer'] as const) {
       step(`${target}: starting ${most} containers`);
@@ -216,7 +307,8 @@ async function main(): Promise<void> {
           PATH: process.env.PATH,
           NODE_ENV: 'production',
           DB_SECRET_NAME: secrets[target],
-          AWS_LAMBDA_FUNCTION_NAME: `todos-${target}-${i}`,
+          // application_name: which container holds which session, in pg_stat_activity.
+          AWS_LAMBDA_FUNCTION_NAME: `${target}-${i}`,
           POWERTOOLS_SERVICE_NAME: 'todos',
           POWERTOOLS_LOG_LEVEL: 'INFO',
           ...(target === 'pgbouncer' ? { DB_POOLER: 'transaction' } : {}),
@@ -238,9 +330,17 @@ async function main(): Promise<void> {
           step(`${target} ${mode} C=${count}: ${cell.servedPerS} served/s, ${round(cell.refusedShare * 100, 1)} % 503, p99 ${cell.p99Ms} ms, ${cell.containersServed}/${count} containers served`);
         }
       }
+      // A fleet after a burst: as many frozen holders as slots, 4 containers calling meanwhile.
+      if (most >= CAPACITY + FROZEN_ACTIVE) {
+        for (const timeout of target === 'direct' ? [undefined, FROZEN_TIMEOUT] : [undefined]) {
+          const cell = await measureFrozen(containers, target, timeout, CAPACITY, FROZEN_ACTIVE, db, ids);
+          frozenCells.push(cell);
+          step(`${target} frozen fleet, idle_session_timeout ${cell.idleSessionTimeout}: ${cell.containersServed}/${cell.active} active containers served, all after ${cell.allServedAfterS ?? 'never'} s; thawed ${cell.thawedServed}/${cell.frozen} served`);
+        }
+      }
       await Promise.all(containers.map((c) => c.stop()));
     }
-    const report = table(cells);
+    const report = `${table(cells)}\n\nFrozen fleet (${CAPACITY} containers frozen holding a connection each, ${FROZEN_ACTIVE} others calling for ${SECONDS} s):\n\n${frozenTable(frozenCells)}`;
     const cpuInfo = cpus();
     const machine = { cpu: cpuInfo[0]?.model ?? 'unknown', cores: cpuInfo.length, memoryGiB: Math.round(totalmem() / 2 ** 30), node: node.version, platform: `${process.platform}-${process.arch}` };
     process.stdout.write(
@@ -248,9 +348,9 @@ async function main(): Promise<void> {
     );
     const resultsDir = join(root, 'bench', 'results');
     mkdirSync(resultsDir, { recursive: true });
-    writeFileSync(join(resultsDir, 'scale-latest.json'), `${JSON.stringify({ date: new Date().toISOString(), mode: smoke ? 'smoke' : 'full', machine, maxConnections: MAX_CONNECTIONS, capacity: CAPACITY, seconds: SECONDS, cells }, null, 2)}\n`);
+    writeFileSync(join(resultsDir, 'scale-latest.json'), `${JSON.stringify({ date: new Date().toISOString(), mode: smoke ? 'smoke' : 'full', machine, maxConnections: MAX_CONNECTIONS, capacity: CAPACITY, seconds: SECONDS, cells, frozenCells }, null, 2)}\n`);
     step(`done in ${Math.round((performance.now() - started) / 1000)} s; figures in bench/results/scale-latest.json`);
-    const bad = cells.reduce((n, c) => n + c.other + c.defects + c.unhandled + c.credentialSearches, 0);
+    const bad = cells.reduce((n, c) => n + c.other + c.defects + c.unhandled + c.credentialSearches, 0) + frozenCells.reduce((n, c) => n + c.defects, 0);
     if (bad > 0) throw new Error(`${bad} responses were neither 2xx nor a 503 with Retry-After, or a credential search / unhandled error was logged`);
   } finally {
     await Promise.all(all.map((c) => c.stop()));

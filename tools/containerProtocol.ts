@@ -30,6 +30,8 @@ export interface RunReport {
   attempts: number[];
   /** Every response that was neither < 500 nor a 503 with `Retry-After` and a JSON error body. */
   defects: string[];
+  /** When the first 2xx came, in ms from the start of the run (`null`: none). */
+  firstOkAtMs: number | null;
   /** The process's user + system CPU over the run (load-independent, unlike `ms`). */
   cpuMs: number;
   connects: number;

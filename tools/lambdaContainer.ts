@@ -62,8 +62,9 @@ function wellFormed(result: APIGatewayProxyResultV2): { status: number; ok: bool
 }
 
 async function run(request: Extract<ContainerRequest, { type: 'run' }>): Promise<RunReport> {
-  const report: RunReport = { type: 'ran', id: request.id, status: [], ms: [], attempts: [], defects: [], cpuMs: 0, connects: 0, connectFailures: 0 };
+  const report: RunReport = { type: 'ran', id: request.id, status: [], ms: [], attempts: [], defects: [], firstOkAtMs: null, cpuMs: 0, connects: 0, connectFailures: 0 };
   const cpu = process.cpuUsage();
+  const runStarted = performance.now();
   const startConnects = connects;
   const startFailures = connectFailures;
   const until = request.durationMs === undefined ? Infinity : performance.now() + request.durationMs;
@@ -89,6 +90,7 @@ async function run(request: Extract<ContainerRequest, { type: 'run' }>): Promise
     report.status.push(verdict.status);
     report.ms.push(ms);
     report.attempts.push(connects - before);
+    if (verdict.status >= 200 && verdict.status < 300) report.firstOkAtMs ??= performance.now() - runStarted;
     if (!verdict.ok) report.defects.push(`status ${verdict.status}: ${typeof result === 'object' ? String(result.body).slice(0, 200) : ''}`);
     if (request.stopOn?.includes(verdict.status)) break;
     if (verdict.status === 503 && request.honorRetryAfter && verdict.retryAfterS !== undefined) await sleep(Math.min(verdict.retryAfterS * 1_000, until - performance.now()));
