@@ -12,7 +12,7 @@ import type { APIGatewayProxyResultV2 } from 'aws-lambda';
 import { closeDatabase } from '@lambdas/shared';
 import { pgDriver } from '@lambdas/shared/db';
 import { lambdaContext } from '../scripts/localApi/apiGatewayEvent';
-import { handler } from '../lambdas/todos/src/handler';
+import { handler } from '@lambdas/todos';
 import type { ContainerMessage, ContainerRequest, RunReport } from './containerProtocol';
 
 /** Physical connection attempts of this container's pool, and how many of them failed. */
