@@ -6,7 +6,8 @@
  *
  * `closeAfterEach` is Sequelize's Lambda guide's other choice (close the pool at the end of every
  * invocation, reopen it at the next): the bench compares it with keeping connections.
- * This file is only ever run bundled (its `pg` is then the handler's own).
+ * This file is only ever run bundled: `closeDatabase` and the driver whose connects it counts are
+ * then the very modules the handler uses (one copy of the shared package in the bundle).
  */
 import type { APIGatewayProxyResultV2 } from 'aws-lambda';
 import { closeDatabase } from '@lambdas/shared';
