@@ -15,6 +15,11 @@ import { pgDriver } from '@lambdas/shared/db';
 import { lambdaContext } from '../scripts/localApi/apiGatewayEvent';
 import { handler } from '@lambdas/todos';
 import type { ContainerMessage, ContainerRequest, RunReport } from './containerProtocol';
+import { LAMBDA_POOL } from '@lambdas/shared/db';
+
+// Experiments only: another pool size for this container (read when its Sequelize instance is
+// built, at the first invocation). docs/scale.md compares max 1 with the default 2.
+if (process.env.SCALE_POOL_MAX) LAMBDA_POOL.max = Number(process.env.SCALE_POOL_MAX);
 
 /** Physical connection attempts of this container's pool, and how many of them failed. */
 let connects = 0;
