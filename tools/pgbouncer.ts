@@ -15,6 +15,8 @@ export const PGBOUNCER_BINARY = process.env.PGBOUNCER_PATH ?? '/usr/sbin/pgbounc
 export interface PgBouncer {
   readonly host: string;
   readonly port: number;
+  /** Its process id (for CPU accounting by `pnpm bench:scale`). */
+  readonly pid: number;
   stop(): Promise<void>;
 }
 
@@ -66,6 +68,7 @@ export async function startPgBouncer(server: PgTarget, options: PgBouncerOptions
   return {
     host: '127.0.0.1',
     port,
+    pid,
     stop: async () => {
       try {
         process.kill(pid, 'SIGTERM');

@@ -1,0 +1,64 @@
+/**
+ * KNOWN ISSUE, recorded as `test.failing` (jest reports it as soon as it is fixed: then make these
+ * plain tests). A retry after a refused connect should leave the pool holding one connection; with
+ * `LAMBDA_POOL.max` 2 it leaves two. sequelize-pool's dispense starts a create whenever an acquire
+ * waits and the pool is below max, without counting the create already running for it; a dispense
+ * triggered meanwhile (the retired connection's destroy completing, a failed create's next-tick
+ * dispense) starts a second one: both succeed, one is handed out, the other idles in the pool.
+ * A container that runs one request at a time then holds two server slots: in
+ * `lambdas/todos/test/overload.test.ts` such a container starved another of the server's last slot.
+ * With `max: 1` both cases below pass (2 attempts, 1 pooled). See docs/scale.md, "Left open".
+ */
+import { ConnectionError } from 'sequelize';
+import { closeDatabase, connectToDatabase, getSequelize, retryRead, writeTransaction } from '../../src';
+import { discardIdleConnections } from '../../src/db';
+import { useMigratedDatabase } from '../../../../testing/httpApi';
+
+useMigratedDatabase();
+
+interface Manager {
+  connect: (config: unknown) => Promise<unknown>;
+  pool: { size: number };
+}
+
+const tooManyClients = (): Error => new ConnectionError(Object.assign(new Error('sorry, too many clients already'), { code: '53300' }));
+
+/** Makes the next `failures` physical connects fail with 53300; counts every connect attempt. */
+function refuseNext(failures: number): { attempts: () => number; restore: () => void } {
+  const manager = getSequelize().connectionManager as unknown as Manager;
+  const connect = manager.connect;
+  let attempts = 0;
+  let left = failures;
+  manager.connect = async (config) => {
+    attempts += 1;
+    if (left > 0) {
+      left -= 1;
+      throw tooManyClients();
+    }
+    return connect(config);
+  };
+  return { attempts: () => attempts, restore: () => (manager.connect = connect) };
+}
+
+beforeEach(async () => {
+  await closeDatabase();
+  await connectToDatabase();
+  // The pooled connection is retired: the first query below must open a new one.
+  await discardIdleConnections();
+});
+
+test.failing.each([
+  ['retryRead', () => retryRead(() => getSequelize().query('SELECT 1'))],
+  ['writeTransaction', () => writeTransaction((transaction) => getSequelize().query('SELECT 1', { transaction }))],
+])('%s: a refused connect retried at once leaves one connection in the pool, not two', async (_name, work) => {
+  const manager = getSequelize().connectionManager as unknown as Manager;
+  const refused = refuseNext(1);
+  try {
+    await work();
+    // Let any connect the pool started on its own finish.
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect({ attempts: refused.attempts(), pooled: manager.pool.size }).toEqual({ attempts: 2, pooled: 1 });
+  } finally {
+    refused.restore();
+  }
+});
