@@ -81,7 +81,7 @@ test('the role reads and writes the tables and can do nothing else', async () =>
     // The role's own limits, in this database: they hold behind a pooler, where none are sent.
     expect((await app.query('SHOW statement_timeout')).rows[0]).toEqual({ statement_timeout: '5s' });
     expect((await app.query('SHOW idle_in_transaction_session_timeout')).rows[0]).toEqual({ idle_in_transaction_session_timeout: '10s' });
-    expect((await app.query('SHOW idle_session_timeout')).rows[0]).toEqual({ idle_session_timeout: `${APP_ROLE_IDLE_SESSION_TIMEOUT_MS / 60_000}min` });
+    expect((await app.query('SHOW idle_session_timeout')).rows[0]).toEqual({ idle_session_timeout: `${APP_ROLE_IDLE_SESSION_TIMEOUT_MS / 1_000}s` });
     // Nothing else: no DDL, no temporary tables, no bookkeeping, no roles or databases.
     expect(await failureOf(app, 'CREATE TABLE intruder (id int)')).toMatch(/permission denied for schema public/);
     expect(await failureOf(app, 'CREATE TEMP TABLE scratch (id int)')).toMatch(/permission denied to create temporary tables/);

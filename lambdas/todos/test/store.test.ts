@@ -5,6 +5,7 @@
  * (These are the behaviours the former `selectRows` hot path proved for reads, now proven for the
  * model path that replaced it.) Real PostgreSQL behind a TCP proxy the test controls.
  */
+import pg from 'pg';
 import { connectToDatabase, describeError, logger, QueryTypes, retryRead, Todo, type Sequelize, type TodoDto } from '@lambdas/shared';
 import { baseSequelizeOptions, discardIdleConnections, isConnectionFailure, isDatabaseUnavailable, isTimeout } from '@lambdas/shared/db';
 import type { TcpProxy } from '../../../tools/tcpProxy';
@@ -102,16 +103,19 @@ test('a failing statement is a Sequelize DatabaseError wrapping the driver error
 });
 
 test("statement_timeout applies (the connection is the pool's): a read stuck behind a lock is a 503-class error", async () => {
-  const lock = await sequelize.transaction();
+  // Another session holds the lock (the container's pool has one connection: LAMBDA_POOL.max).
+  const lock = new pg.Client({ host: process.env.DB_HOST, port: Number(process.env.DB_PORT), database: process.env.DB_NAME, user: process.env.DB_USER, password: process.env.DB_PASSWORD });
+  await lock.connect();
   try {
-    await sequelize.query('LOCK TABLE todos IN ACCESS EXCLUSIVE MODE', { transaction: lock });
+    await lock.query('BEGIN');
+    await lock.query('LOCK TABLE todos IN ACCESS EXCLUSIVE MODE');
     const started = Date.now();
     const error = await findTodo(first.id).catch((e: unknown) => e);
     expect((error as { parent?: unknown }).parent).toMatchObject({ code: '57014' });
     expect(isDatabaseUnavailable(error)).toBe(true);
     expect(Date.now() - started).toBeLessThan(1_000); // 300 ms statement timeout, and not retried
   } finally {
-    await lock.rollback();
+    await lock.end();
   }
 });
 

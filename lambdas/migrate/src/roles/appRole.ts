@@ -21,10 +21,11 @@ import { scramSha256Verifier } from './scramVerifier';
  * How long the server keeps an application connection that sits idle outside a transaction. A
  * Lambda container frozen between invocations cannot run its pool's idle timer, so without this its
  * connections hold server slots for as long as the container lives (up to hours); docs/scale.md has
- * the figures behind the value. A container that wakes after it receives a new connection (its dead
- * one is discarded, and a read that met it is retried).
+ * the figures behind the value: the shortest above the API functions' timeouts (15 s), so the server
+ * only ever ends the sessions of containers between invocations. A container that wakes after it
+ * gets a new connection (its dead one is discarded, and a read that met it is retried).
  */
-export const APP_ROLE_IDLE_SESSION_TIMEOUT_MS = 60_000;
+export const APP_ROLE_IDLE_SESSION_TIMEOUT_MS = 20_000;
 
 export interface AppRole {
   /** The role's name (`DB_APP_USER`): what the API functions connect as. */

@@ -16,18 +16,25 @@ import { sequelizeConsidersUsable } from './sequelizeInternals';
  * (https://sequelize.org/docs/v6/other-topics/aws-lambda/), which recommends
  * `{ max: 2, min: 0, idle: 0, acquire: 3000, evict: <function timeout> }`:
  *
- * - max 2: a container serves one request at a time; a second connection lets a handler run a
- *   query beside an open transaction, while 1,000 concurrent containers still hold at most 2,000
- *   server connections (use RDS Proxy beyond that).
+ * - max 1 (the guide's 2): a container serves one invocation at a time, and every statement of a
+ *   transaction passes it, so a second connection buys nothing, while with 2 the pool can open
+ *   two for one request on a recovery path (sequelize-pool starts a second connect for a waiting
+ *   acquire; `test/db/poolRetry.test.ts`) and a container then holds two server slots, starving
+ *   others when slots are short (docs/scale.md). One slot per container: 1,000 concurrent
+ *   containers, 1,000 server connections (use RDS Proxy beyond the database's limit). In-process
+ *   concurrency (`Promise.all`, `pnpm dev` serving several requests) queues on it, up to `acquire`.
+ *   A query issued outside an open transaction would wait for that transaction: pass `transaction`.
  * - min 0: nothing is opened until a request needs it.
  * - acquire 3 s: waiting longer for a connection would eat the function's timeout; fail fast, answer 503.
  * - idle 30 s / evict 5 s: unlike the guide's `idle: 0` (close after every invocation), a warm
  *   container keeps its connection across back-to-back invocations, so they skip the TCP + TLS +
  *   SCRAM handshake; a container left idle gives its server slot back after ~30 s of activity-time.
- *   A connection killed while the container was frozen raises `error`, which marks it invalid, and
- *   the pool's `validate` then never hands it out again.
+ *   A frozen container cannot run that timer: the application role's `idle_session_timeout` (20 s,
+ *   set by the migrations) closes its session on the server instead (docs/scale.md). A connection
+ *   killed while the container was frozen raises `error`, which marks it invalid, and the pool's
+ *   `validate` then never hands it out again.
  */
-export const LAMBDA_POOL: PoolOptions = { max: 2, min: 0, acquire: 3_000, idle: 30_000, evict: 5_000 };
+export const LAMBDA_POOL: PoolOptions = { max: 1, min: 0, acquire: 3_000, idle: 30_000, evict: 5_000 };
 
 /**
  * The pool's `validate` (a public Sequelize pool option, called before a pooled connection is
