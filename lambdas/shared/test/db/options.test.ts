@@ -1,5 +1,4 @@
-import { execFileSync } from 'node:child_process';
-import { chmodSync, chownSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -7,6 +6,7 @@ import { Sequelize } from 'sequelize';
 import { registerSecret } from '../../../../testing/logCapture';
 import { spawnEmbeddedPostgres, type ChildPgServer } from '../../../../testing/embeddedPostgresProcess';
 import { createTestDatabase, type TestDatabase } from '../../../../testing/db';
+import { makeServerCertificate } from '../../../../tools/tlsCertificates';
 import { getDatabaseConfig } from '../../src';
 import { LAMBDA_POOL, isBroken, stampConnection, validateConnection } from '../../src/db';
 import { resetEnvForTests } from '../../src/config/variables';
@@ -104,21 +104,7 @@ describe('DB_SSL: TLS with certificate verification against a real TLS PostgreSQ
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'pg-tls-'));
-    const run = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'ignore' });
-    run('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=Test CA', '-keyout', 'ca.key', '-out', 'ca.pem');
-    run('req', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=127.0.0.1', '-keyout', 'server.key', '-out', 'server.csr');
-    writeFileSync(join(dir, 'ext.cnf'), 'subjectAltName=IP:127.0.0.1\n');
-    run('x509', '-req', '-in', 'server.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-days', '1', '-extfile', 'ext.cnf', '-out', 'server.pem');
-    chmodSync(dir, 0o755);
-    chmodSync(join(dir, 'server.key'), 0o600);
-    chmodSync(join(dir, 'server.pem'), 0o644);
-    // As root the embedded server runs as the `postgres` user, which must own its key.
-    if (process.getuid?.() === 0) {
-      const uid = Number(execFileSync('id', ['-u', 'postgres']).toString());
-      const gid = Number(execFileSync('id', ['-g', 'postgres']).toString());
-      chownSync(join(dir, 'server.key'), uid, gid);
-    }
-    server = await spawnEmbeddedPostgres({ settings: { ssl: 'on', ssl_cert_file: join(dir, 'server.pem'), ssl_key_file: join(dir, 'server.key') } });
+    server = await spawnEmbeddedPostgres({ settings: makeServerCertificate(dir).settings });
     registerSecret(server.password);
   });
 
