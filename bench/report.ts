@@ -23,6 +23,10 @@ export interface Figures {
   secrets: SecretsTraffic;
 }
 
+/** The variants the cold-start targets apply to (bench/run.ts names them). */
+export const CPU_TARGET = 'todos (dev creds)';
+export const LATENCY_TARGET = 'latency: todos (SM, TLS)';
+
 const kib = (bytes: number): number => round(bytes / 1024, 1);
 
 export function rows(f: Figures): Row[] {
@@ -33,16 +37,19 @@ export function rows(f: Figures): Row[] {
     out.push({ section: 'bundle', figure: `${s.name} gzip`, value: kib(s.gzipBytes), unit: 'KiB' });
   }
   const cold = (name: string): ColdVariant | undefined => f.cold.find((c) => c.name === name);
-  const floor = cold('raw-pg floor');
   for (const c of f.cold) {
-    const vsFloor = floor && c !== floor ? { floor: round(floor.importMs), ratio: ratio(c.importMs, floor.importMs) } : {};
+    const floor = c.floor === undefined ? undefined : cold(c.floor);
+    const vsFloor = floor ? { floor: round(floor.importMs), ratio: ratio(c.importMs, floor.importMs) } : {};
     out.push({ section: 'cold', figure: `${c.name}: import`, value: round(c.importMs), unit: 'ms', ...vsFloor });
-    const ttfr = floor && c !== floor ? { floor: round(floor.firstResponseMs), ratio: ratio(c.firstResponseMs, floor.firstResponseMs) } : {};
-    out.push({ section: 'cold', figure: `${c.name}: first response`, value: round(c.firstResponseMs), unit: 'ms', ...ttfr });
+    const ttfr = floor ? { floor: round(floor.firstResponseMs), ratio: ratio(c.firstResponseMs, floor.firstResponseMs) } : {};
+    // With latencies the waits are the point: what overlapping them buys shows in wall time only
+    // (CPU time does not include a wait), so the latency target is judged on the time.
+    const latencyTarget = c.name === LATENCY_TARGET && floor ? { target: '<= 1.5x (time)', met: c.firstResponseMs <= 1.5 * floor.firstResponseMs } : {};
+    out.push({ section: 'cold', figure: `${c.name}: first response`, value: round(c.firstResponseMs), unit: 'ms', ...ttfr, ...latencyTarget });
     // Beside each time, the CPU time of the same span, which load on the machine does not move; the
-    // cold-start target is judged on it.
-    const cpu = floor && c !== floor ? { floor: round(floor.firstResponseCpuMs), ratio: ratio(c.firstResponseCpuMs, floor.firstResponseCpuMs) } : {};
-    const target = c.name === 'todos (dev creds)' && floor ? { target: '<= 3x (CPU)', met: c.firstResponseCpuMs <= 3 * floor.firstResponseCpuMs } : {};
+    // zero-latency cold-start target is judged on it.
+    const cpu = floor ? { floor: round(floor.firstResponseCpuMs), ratio: ratio(c.firstResponseCpuMs, floor.firstResponseCpuMs) } : {};
+    const target = c.name === CPU_TARGET && floor ? { target: '<= 3x (CPU)', met: c.firstResponseCpuMs <= 3 * floor.firstResponseCpuMs } : {};
     out.push({ section: 'cold', figure: `${c.name}: first response, CPU`, value: round(c.firstResponseCpuMs), unit: 'ms', ...cpu, ...target });
   }
   const plain = cold('todos (Secrets Manager)');

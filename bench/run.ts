@@ -9,10 +9,11 @@ import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildArtifacts } from './artifacts';
-import { measureColdStarts } from './coldStart';
+import { measureColdStarts, type ColdSpec, type ColdVariant } from './coldStart';
 import { openBenchDatabase } from './database';
 import { environments } from './environment';
-import { rows, table } from './report';
+import { openLatencyWorld } from './latency';
+import { CPU_TARGET, LATENCY_TARGET, rows, table } from './report';
 import { measureSecrets } from './secretsTraffic';
 import { runWorker, useWorkerNode } from './spawnWorker';
 import { workerNode } from './workerNode';
@@ -48,8 +49,23 @@ async function main(): Promise<void> {
     const firstId = db.todoIds[0];
     if (firstId === undefined) throw new Error('Seeding produced no rows');
 
-    step(`cold starts: ${PLAN.coldRuns} rounds of 4 variants`);
-    const cold = await measureColdStarts(artifacts, envs, firstId, PLAN.coldRuns);
+    const world = await openLatencyWorld(artifacts, PLAN.seed);
+    let cold: ColdVariant[];
+    try {
+      step(`latency variant: ${world.description}`);
+      const specs: ColdSpec[] = [
+        { name: CPU_TARGET, bundle: artifacts.todos, env: envs.development, todoId: firstId, floor: 'raw-pg floor' },
+        { name: 'raw-pg floor', bundle: artifacts.floor, env: envs.development, todoId: firstId },
+        { name: 'todos (Secrets Manager)', bundle: artifacts.todos, env: envs.production, todoId: firstId, fake: envs.fake, floor: 'raw-pg floor' },
+        { name: 'todos + init warm-up (SM)', bundle: artifacts.todosWarmUp, env: envs.production, todoId: firstId, fake: envs.fake, floor: 'raw-pg floor' },
+        { name: LATENCY_TARGET, bundle: artifacts.todos, env: world.production, todoId: world.todoId, fake: world.fake, floor: 'latency: raw-pg + SDK floor' },
+        { name: 'latency: raw-pg + SDK floor', bundle: artifacts.floorSdk, env: world.production, todoId: world.todoId, fake: world.fake },
+      ];
+      step(`cold starts: ${PLAN.coldRuns} rounds of ${specs.length} variants`);
+      cold = await measureColdStarts(artifacts.workers.cold, artifacts.dir, specs, PLAN.coldRuns);
+    } finally {
+      await world.stop();
+    }
     step(`warm latency: ${PLAN.warm.iterations} invocations per route, memory over ${PLAN.warm.memoryInvocations}`);
     const warm = await measureWarm(artifacts, envs, db, PLAN.warm);
     step(`Secrets Manager traffic: ${PLAN.secretInvocations} invocations, 100 concurrent, preload of 50`);
