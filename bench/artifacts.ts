@@ -21,6 +21,8 @@ export interface Artifacts {
   dir: string;
   todos: string;
   todosWarmUp: string;
+  /** `todos` with the credential fetch started before the handler's modules evaluate. */
+  todosEarlyFetch: string;
   floor: string;
   /** The latency variant's floor: `pg` with TLS and the SDK's GetSecretValue (bench/floor/rawPgSdkHandler.ts). */
   floorSdk: string;
@@ -55,6 +57,7 @@ export async function buildArtifacts(root: string, dir: string): Promise<Artifac
   const functions = await Promise.all(FUNCTION_NAMES.map((fn) => bundleFunction(root, fn, join(dir, fn))));
   const outfileOf = (fn: FunctionName): string => functions.find((f) => f.fn === fn)?.outfile ?? '';
   const warmUp = await bundleFunction(root, 'todos', join(dir, 'todos-warmup'), { warmUp: true });
+  const earlyFetch = await bundleFunction(root, 'todos', join(dir, 'todos-early'), { earlyFetch: true });
   const floorOptions = bundleOptions(root, 'todos', join(dir, 'floor'));
   await build({ ...floorOptions, entryPoints: [join(root, 'bench', 'floor', 'rawPgHandler.ts')] });
   const floorSdkOptions = bundleOptions(root, 'todos', join(dir, 'floor-sdk'));
@@ -64,6 +67,7 @@ export async function buildArtifacts(root: string, dir: string): Promise<Artifac
     dir,
     todos: outfileOf('todos'),
     todosWarmUp: warmUp.outfile,
+    todosEarlyFetch: earlyFetch.outfile,
     floor: floorOptions.outfile,
     floorSdk: floorSdkOptions.outfile,
     migrate: outfileOf('migrate'),

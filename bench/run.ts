@@ -21,6 +21,8 @@ import { measureWarm } from './warmLatency';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const smoke = process.argv.includes('--smoke');
+/** `--cold`: bundles and cold starts only (to iterate on start-up work); the JSON says so. */
+const coldOnly = process.argv.includes('--cold');
 
 /** Full run ≈ 1 minute on 2 cores; smoke ≈ 5 s. */
 const PLAN = smoke
@@ -58,7 +60,9 @@ async function main(): Promise<void> {
         { name: 'raw-pg floor', bundle: artifacts.floor, env: envs.development, todoId: firstId },
         { name: 'todos (Secrets Manager)', bundle: artifacts.todos, env: envs.production, todoId: firstId, fake: envs.fake, floor: 'raw-pg floor' },
         { name: 'todos + init warm-up (SM)', bundle: artifacts.todosWarmUp, env: envs.production, todoId: firstId, fake: envs.fake, floor: 'raw-pg floor' },
+        { name: 'todos, early fetch (SM)', bundle: artifacts.todosEarlyFetch, env: envs.production, todoId: firstId, fake: envs.fake, floor: 'raw-pg floor' },
         { name: LATENCY_TARGET, bundle: artifacts.todos, env: world.production, todoId: world.todoId, fake: world.fake, floor: 'latency: raw-pg + SDK floor' },
+        { name: 'latency: todos, early fetch (SM, TLS)', bundle: artifacts.todosEarlyFetch, env: world.production, todoId: world.todoId, fake: world.fake, floor: 'latency: raw-pg + SDK floor' },
         { name: 'latency: raw-pg + SDK floor', bundle: artifacts.floorSdk, env: world.production, todoId: world.todoId, fake: world.fake },
       ];
       step(`cold starts: ${PLAN.coldRuns} rounds of ${specs.length} variants`);
@@ -66,19 +70,23 @@ async function main(): Promise<void> {
     } finally {
       await world.stop();
     }
-    step(`warm latency: ${PLAN.warm.iterations} invocations per route, memory over ${PLAN.warm.memoryInvocations}`);
-    const warm = await measureWarm(artifacts, envs, db, PLAN.warm);
-    step(`Secrets Manager traffic: ${PLAN.secretInvocations} invocations, 100 concurrent, preload of 50`);
-    const secrets = await measureSecrets(artifacts, envs, db.todoIds, PLAN.secretInvocations);
+    let warm: Awaited<ReturnType<typeof measureWarm>> | undefined;
+    let secrets: Awaited<ReturnType<typeof measureSecrets>> | undefined;
+    if (!coldOnly) {
+      step(`warm latency: ${PLAN.warm.iterations} invocations per route, memory over ${PLAN.warm.memoryInvocations}`);
+      warm = await measureWarm(artifacts, envs, db, PLAN.warm);
+      step(`Secrets Manager traffic: ${PLAN.secretInvocations} invocations, 100 concurrent, preload of 50`);
+      secrets = await measureSecrets(artifacts, envs, db.todoIds, PLAN.secretInvocations);
+    }
 
     const all = rows({ sizes: artifacts.sizes, cold, warm, secrets });
     const report = table(all);
-    process.stdout.write(`Workers on Node.js ${node.version} (${smoke ? 'smoke' : 'full'} run)\n${report}\n`);
+    process.stdout.write(`Workers on Node.js ${node.version} (${smoke ? 'smoke' : 'full'} run${coldOnly ? ', cold starts only' : ''})\n${report}\n`);
     const cpu = cpus();
     const machine = { cpu: cpu[0]?.model ?? 'unknown', cores: cpu.length, memoryGiB: Math.round(totalmem() / 2 ** 30), node: node.version, benchNode: process.version, platform: `${process.platform}-${process.arch}` };
     const resultsDir = join(root, 'bench', 'results');
     mkdirSync(resultsDir, { recursive: true });
-    const json = { date: new Date().toISOString(), mode: smoke ? 'smoke' : 'full', machine, database: db.description, plan: PLAN, rows: all, raw: { sizes: artifacts.sizes, cold, warm, secrets } };
+    const json = { date: new Date().toISOString(), mode: `${smoke ? 'smoke' : 'full'}${coldOnly ? ' (cold only)' : ''}`, machine, database: db.description, plan: PLAN, rows: all, raw: { sizes: artifacts.sizes, cold, warm, secrets } };
     writeFileSync(join(resultsDir, 'latest.json'), `${JSON.stringify(json, null, 2)}\n`);
     step(`done in ${Math.round((performance.now() - started) / 1000)} s; figures in bench/results/latest.json`);
   } finally {
