@@ -21,8 +21,8 @@ export interface Artifacts {
   dir: string;
   todos: string;
   todosWarmUp: string;
-  /** `todos` with the credential fetch started before the handler's modules evaluate. */
-  todosEarlyFetch: string;
+  /** `todos` with the plain entry (the handler module): what the early credential fetch is compared with. */
+  todosPlain: string;
   floor: string;
   /** The latency variant's floor: `pg` with TLS and the SDK's GetSecretValue (bench/floor/rawPgSdkHandler.ts). */
   floorSdk: string;
@@ -57,17 +57,17 @@ export async function buildArtifacts(root: string, dir: string): Promise<Artifac
   const functions = await Promise.all(FUNCTION_NAMES.map((fn) => bundleFunction(root, fn, join(dir, fn))));
   const outfileOf = (fn: FunctionName): string => functions.find((f) => f.fn === fn)?.outfile ?? '';
   const warmUp = await bundleFunction(root, 'todos', join(dir, 'todos-warmup'), { warmUp: true });
-  const earlyFetch = await bundleFunction(root, 'todos', join(dir, 'todos-early'), { earlyFetch: true });
-  const floorOptions = bundleOptions(root, 'todos', join(dir, 'floor'));
+  const plain = await bundleFunction(root, 'todos', join(dir, 'todos-plain'), { earlyFetch: false });
+  const floorOptions = bundleOptions(root, 'todos', join(dir, 'floor'), { earlyFetch: false });
   await build({ ...floorOptions, entryPoints: [join(root, 'bench', 'floor', 'rawPgHandler.ts')] });
-  const floorSdkOptions = bundleOptions(root, 'todos', join(dir, 'floor-sdk'));
+  const floorSdkOptions = bundleOptions(root, 'todos', join(dir, 'floor-sdk'), { earlyFetch: false });
   await build({ ...floorSdkOptions, entryPoints: [join(root, 'bench', 'floor', 'rawPgSdkHandler.ts')] });
   const [cold, warm, invoke] = await Promise.all([buildWorker(root, dir, 'cold'), buildWorker(root, dir, 'warm'), buildWorker(root, dir, 'invoke')]);
   return {
     dir,
     todos: outfileOf('todos'),
     todosWarmUp: warmUp.outfile,
-    todosEarlyFetch: earlyFetch.outfile,
+    todosPlain: plain.outfile,
     floor: floorOptions.outfile,
     floorSdk: floorSdkOptions.outfile,
     migrate: outfileOf('migrate'),

@@ -58,10 +58,11 @@ export function rows(f: Figures): Row[] {
   if (plain && warmUp) {
     out.push({ section: 'cold', figure: 'init warm-up vs plain (SM): first response', value: round(warmUp.firstResponseMs), unit: 'ms', floor: round(plain.firstResponseMs), ratio: ratio(warmUp.firstResponseMs, plain.firstResponseMs), target: '<= 0.95x to adopt', met: warmUp.firstResponseMs <= 0.95 * plain.firstResponseMs });
   }
-  const early = cold('latency: todos, early fetch (SM, TLS)');
-  const late = cold(LATENCY_TARGET);
+  // The early credential fetch (the default entry) against the plain one: kept while it wins.
+  const early = cold(LATENCY_TARGET);
+  const late = cold('latency: todos, plain entry (SM, TLS)');
   if (early && late) {
-    out.push({ section: 'cold', figure: 'latency: early fetch vs plain: first response', value: round(early.firstResponseMs), unit: 'ms', floor: round(late.firstResponseMs), ratio: ratio(early.firstResponseMs, late.firstResponseMs), target: '< 1x to adopt' , met: early.firstResponseMs < late.firstResponseMs });
+    out.push({ section: 'cold', figure: 'latency: early fetch vs plain entry: first response', value: round(early.firstResponseMs), unit: 'ms', floor: round(late.firstResponseMs), ratio: ratio(early.firstResponseMs, late.firstResponseMs), target: '< 1x to keep', met: early.firstResponseMs < late.firstResponseMs });
   }
   const w = f.warm;
   if (!w || !f.secrets) return out;

@@ -60,9 +60,9 @@ async function main(): Promise<void> {
         { name: 'raw-pg floor', bundle: artifacts.floor, env: envs.development, todoId: firstId },
         { name: 'todos (Secrets Manager)', bundle: artifacts.todos, env: envs.production, todoId: firstId, fake: envs.fake, floor: 'raw-pg floor' },
         { name: 'todos + init warm-up (SM)', bundle: artifacts.todosWarmUp, env: envs.production, todoId: firstId, fake: envs.fake, floor: 'raw-pg floor' },
-        { name: 'todos, early fetch (SM)', bundle: artifacts.todosEarlyFetch, env: envs.production, todoId: firstId, fake: envs.fake, floor: 'raw-pg floor' },
+        { name: 'todos, plain entry (SM)', bundle: artifacts.todosPlain, env: envs.production, todoId: firstId, fake: envs.fake, floor: 'raw-pg floor' },
         { name: LATENCY_TARGET, bundle: artifacts.todos, env: world.production, todoId: world.todoId, fake: world.fake, floor: 'latency: raw-pg + SDK floor' },
-        { name: 'latency: todos, early fetch (SM, TLS)', bundle: artifacts.todosEarlyFetch, env: world.production, todoId: world.todoId, fake: world.fake, floor: 'latency: raw-pg + SDK floor' },
+        { name: 'latency: todos, plain entry (SM, TLS)', bundle: artifacts.todosPlain, env: world.production, todoId: world.todoId, fake: world.fake, floor: 'latency: raw-pg + SDK floor' },
         { name: 'latency: raw-pg + SDK floor', bundle: artifacts.floorSdk, env: world.production, todoId: world.todoId, fake: world.fake },
       ];
       step(`cold starts: ${PLAN.coldRuns} rounds of ${specs.length} variants`);
