@@ -33,6 +33,9 @@
  *     that throws the same AssertionError (code ERR_ASSERTION, same message).
  *   - the SDK's `Crc32Node` (`node:zlib`'s crc32): its pure-JS twin `Crc32Js`, same checksums;
  *     Secrets Manager requests carry none.
+ *   - lodash looks for `module.require('util').types`; in a bundle `module` has no `require`, so it
+ *     falls back to the deprecated `process.binding('util')`, whose emulation loads a dozen more
+ *     internal modules. Giving its module a `require` puts it back on the path it takes in Node.
  */
 import { readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -177,6 +180,11 @@ export const lambdaStubs: Plugin = {
 
     build.onLoad({ filter: /[\\/]node_modules[\\/]pg-hstore[\\/]lib[\\/]index\.js$/ }, () => ({
       contents: `${unavailable('HSTORE (pg-hstore)')}\nmodule.exports = () => ({ stringify: unavailable, parse: unavailable });`,
+      loader: 'js',
+    }));
+
+    build.onLoad({ filter: /[\\/]node_modules[\\/]lodash[\\/]lodash\.js$/ }, (args) => ({
+      contents: `module.require = require;\n${readFileSync(args.path, 'utf8')}`,
       loader: 'js',
     }));
 

@@ -25,7 +25,7 @@ async function runBundled(entry: string): Promise<{ result: unknown; stderr: str
   return { result: JSON.parse(stdout) as unknown, stderr };
 }
 
-it('Sequelize with the SDK loads no zlib, tty or assert module (debug is off even with DEBUG=*), and its assert throws Node\'s AssertionError', async () => {
+it('Sequelize with the SDK loads no zlib, tty, assert or process.binding module (debug is off even with DEBUG=*), and its assert throws Node\'s AssertionError', async () => {
   const probed = await runBundled(`
     import { DataTypes, Sequelize } from 'sequelize';
     import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
@@ -34,7 +34,7 @@ it('Sequelize with the SDK loads no zlib, tty or assert module (debug is off eve
       const Thing = sequelize.define('Thing', { name: DataTypes.STRING });
       const error = await Thing.update({ name: 'x' }, {}).catch((e) => e);
       new SecretsManagerClient({ region: 'us-east-1' });
-      const loaded = process.moduleLoadList.filter((m) => /^NativeModule (zlib|tty|assert)$/.test(m));
+      const loaded = process.moduleLoadList.filter((m) => /^NativeModule (zlib|tty|assert|internal[/]legacy[/]processbinding)$/.test(m));
       return { name: error.name, code: error.code, message: error.message, loaded };
     }
   `);
