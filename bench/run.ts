@@ -23,6 +23,8 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const smoke = process.argv.includes('--smoke');
 /** `--cold`: bundles and cold starts only (to iterate on start-up work); the JSON says so. */
 const coldOnly = process.argv.includes('--cold');
+/** `--machine-node`: workers on the machine's own Node instead of Node 22 (to compare majors). */
+const machineNode = process.argv.includes('--machine-node');
 
 /** Full run ≈ 1 minute on 2 cores; smoke ≈ 5 s. */
 const PLAN = smoke
@@ -37,7 +39,7 @@ async function main(): Promise<void> {
   const started = performance.now();
   const outDir = join(root, '.tmp', 'bench-out');
   rmSync(outDir, { recursive: true, force: true });
-  const node = workerNode(root);
+  const node = machineNode ? { path: process.execPath, version: process.version } : workerNode(root);
   useWorkerNode(node.path);
   step(`workers run on Node.js ${node.version}`);
   step('bundling with scripts/bundle.ts');
