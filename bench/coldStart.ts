@@ -31,6 +31,21 @@ export interface ColdVariant {
   /** GetSecretValue calls per cold start (production variants). */
   secretCalls: number;
   runs: number;
+  /** Every round's first response, in round order: for ratios paired round by round (`pairedRatio`). */
+  firstResponseSamples: number[];
+}
+
+/**
+ * The median over rounds of `a`'s first response divided by `b`'s in the same round. The variants
+ * of a round run back to back, so a change of load between rounds cancels out of each ratio:
+ * steadier than the ratio of the two medians when other jobs come and go.
+ */
+export function pairedRatio(a: ColdVariant, b: ColdVariant): number {
+  const ratios = a.firstResponseSamples.flatMap((value, round) => {
+    const other = b.firstResponseSamples[round];
+    return other === undefined || other <= 0 ? [] : [value / other];
+  });
+  return median(ratios);
 }
 
 export async function measureColdStarts(worker: string, cwd: string, specs: ColdSpec[], runs: number): Promise<ColdVariant[]> {
@@ -59,6 +74,7 @@ export async function measureColdStarts(worker: string, cwd: string, specs: Cold
       firstResponseCpuMs: median(s.firstResponseCpuMs),
       secretCalls: median(s.secretCalls),
       runs,
+      firstResponseSamples: s.firstResponseMs,
     };
   });
 }
