@@ -10,6 +10,8 @@
  * - The entry (`earlyFetchEntry`) starts the Secrets Manager fetch before the handler's modules are
  *   evaluated, with a top-level await in a bundle-only first module; the handler modules themselves
  *   have none.
+ * - `eagerWrappers` (eagerWrappers.ts) writes esbuild's CommonJS wrappers as function expressions,
+ *   which V8 compiles in one pass instead of pre-parsing them and parsing each again when required.
  * - Sequelize gets `pg` through `dialectModule` (shared `database.ts`), not a runtime `require('pg')`,
  *   so the bundle does not need a node_modules folder; `pg-hstore` is a real dependency of shared.
  */
@@ -18,6 +20,7 @@ import { join } from 'node:path';
 import { build, type BuildOptions, type Metafile, type Plugin } from 'esbuild';
 import type { FunctionName } from '@lambdas/shared';
 import { lambdaStubs } from './bundleStubs';
+import { eagerWrappers } from './eagerWrappers';
 
 export const REQUIRE_SHIM = "import { createRequire } from 'module'; const require = createRequire(import.meta.url);";
 
@@ -99,7 +102,7 @@ export function bundleOptions(root: string, fn: FunctionName, outdir = join(root
     external: ['pg-native'],
     banner: { js: REQUIRE_SHIM },
     legalComments: 'none',
-    plugins: [lambdaStubs, prefetchModule],
+    plugins: [lambdaStubs, prefetchModule, eagerWrappers],
     metafile: true,
     logLevel: 'error',
   };
