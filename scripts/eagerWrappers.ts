@@ -91,14 +91,18 @@ export function shiftMappings(mappings: string, insertions: Rewritten['insertion
     .map((line, index) => {
       const inserted = insertions.get(index);
       if (inserted === undefined || line === '') return line;
+      // Segments and insertions both come in column order: one pass over each.
       let column = 0;
       let previousShifted = 0;
+      let next = 0;
+      let added = 0;
       return line
         .split(',')
         .map((segment) => {
           const fields = decodeSegment(segment);
           column += fields[0] ?? 0;
-          const shifted = column + inserted.filter((i) => i.column < column).reduce((sum, i) => sum + i.added, 0);
+          while (next < inserted.length && (inserted[next]?.column ?? Infinity) < column) added += inserted[next++]?.added ?? 0;
+          const shifted = column + added;
           const delta = shifted - previousShifted;
           previousShifted = shifted;
           return [delta, ...fields.slice(1)].map(encodeValue).join('');
