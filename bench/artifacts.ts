@@ -1,7 +1,8 @@
 /**
  * Everything the bench runs, built into one scratch directory (no node_modules there, as on Lambda):
  * each function's bundle with `scripts/bundle.ts` (the deployed settings), the `todos` bundle with
- * the init-phase warm-up entry, the raw-`pg` floor with the same options, and the workers.
+ * the init-phase warm-up entry, the raw-`pg` floors (without and with the SDK) with the same options,
+ * and the workers.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -20,7 +21,11 @@ export interface Artifacts {
   dir: string;
   todos: string;
   todosWarmUp: string;
+  /** `todos` with the plain entry (the handler module): what the early credential fetch is compared with. */
+  todosPlain: string;
   floor: string;
+  /** The latency variant's floor: `pg` with TLS and the SDK's GetSecretValue (bench/floor/rawPgSdkHandler.ts). */
+  floorSdk: string;
   migrate: string;
   workers: { cold: string; warm: string; invoke: string };
   sizes: BundleSize[];
@@ -52,16 +57,21 @@ export async function buildArtifacts(root: string, dir: string): Promise<Artifac
   const functions = await Promise.all(FUNCTION_NAMES.map((fn) => bundleFunction(root, fn, join(dir, fn))));
   const outfileOf = (fn: FunctionName): string => functions.find((f) => f.fn === fn)?.outfile ?? '';
   const warmUp = await bundleFunction(root, 'todos', join(dir, 'todos-warmup'), { warmUp: true });
-  const floorOptions = bundleOptions(root, 'todos', join(dir, 'floor'));
+  const plain = await bundleFunction(root, 'todos', join(dir, 'todos-plain'), { earlyFetch: false });
+  const floorOptions = bundleOptions(root, 'todos', join(dir, 'floor'), { earlyFetch: false });
   await build({ ...floorOptions, entryPoints: [join(root, 'bench', 'floor', 'rawPgHandler.ts')] });
+  const floorSdkOptions = bundleOptions(root, 'todos', join(dir, 'floor-sdk'), { earlyFetch: false });
+  await build({ ...floorSdkOptions, entryPoints: [join(root, 'bench', 'floor', 'rawPgSdkHandler.ts')] });
   const [cold, warm, invoke] = await Promise.all([buildWorker(root, dir, 'cold'), buildWorker(root, dir, 'warm'), buildWorker(root, dir, 'invoke')]);
   return {
     dir,
     todos: outfileOf('todos'),
     todosWarmUp: warmUp.outfile,
+    todosPlain: plain.outfile,
     floor: floorOptions.outfile,
+    floorSdk: floorSdkOptions.outfile,
     migrate: outfileOf('migrate'),
     workers: { cold, warm, invoke },
-    sizes: [...functions.map((f) => size(f.fn, f.outfile)), size('raw-pg floor', floorOptions.outfile)],
+    sizes: [...functions.map((f) => size(f.fn, f.outfile)), size('raw-pg floor', floorOptions.outfile), size('raw-pg + SDK floor', floorSdkOptions.outfile)],
   };
 }

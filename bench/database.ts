@@ -3,6 +3,7 @@
  * start, with its data in `.tmp/bench-postgres`), a fresh `bench_<pid>_<time>` database, migrated by
  * the real `migrate` bundle and seeded; dropped at the end, so nobody's data is touched.
  */
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
 import { loadLocalEnv, prepareLocalDatabase } from '../scripts/localApi/localDatabase';
@@ -18,6 +19,27 @@ export interface BenchDatabase {
   drop(): Promise<void>;
 }
 
+/**
+ * `count` todos with distinct created_at values, like rows written over time, so keyset pages are
+ * realistic. Returns their ids. With `caFile`, over TLS verified against that CA.
+ */
+export async function seedTodos(target: PgTarget, count: number, caFile?: string): Promise<string[]> {
+  const client = new pg.Client({ ...target, ...(caFile ? { ssl: { rejectUnauthorized: true, ca: readFileSync(caFile, 'utf8') } } : {}) });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ id: string }>(
+      `INSERT INTO todos (title, completed, created_at, updated_at)
+       SELECT 'todo ' || n, n % 3 = 0, now() - n * interval '1 second', now() - n * interval '1 second'
+       FROM generate_series(1, $1::int) AS n RETURNING id`,
+      [count],
+    );
+    await client.query('ANALYZE todos');
+    return rows.map((row) => row.id);
+  } finally {
+    await client.end();
+  }
+}
+
 export async function openBenchDatabase(root: string): Promise<BenchDatabase> {
   loadLocalEnv(root);
   process.env.DB_NAME = `bench_${process.pid}_${Date.now().toString(36)}`;
@@ -30,21 +52,7 @@ export async function openBenchDatabase(root: string): Promise<BenchDatabase> {
     env: { DB_HOST: target.host, DB_PORT: String(target.port), DB_NAME: target.database, DB_USER: target.user, DB_PASSWORD: target.password },
     todoIds,
     async seed(count) {
-      const client = new pg.Client(target);
-      await client.connect();
-      try {
-        // Distinct created_at values, like rows written over time, so keyset pages are realistic.
-        const { rows } = await client.query<{ id: string }>(
-          `INSERT INTO todos (title, completed, created_at, updated_at)
-           SELECT 'todo ' || n, n % 3 = 0, now() - n * interval '1 second', now() - n * interval '1 second'
-           FROM generate_series(1, $1::int) AS n RETURNING id`,
-          [count],
-        );
-        todoIds.push(...rows.map((row) => row.id));
-        await client.query('ANALYZE todos');
-      } finally {
-        await client.end();
-      }
+      todoIds.push(...(await seedTodos(target, count)));
     },
     async drop() {
       const client = new pg.Client({ ...target, database: 'postgres' });

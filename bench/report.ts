@@ -1,6 +1,6 @@
 /** The bench's figures as rows (printed as a table and written as JSON), each with its floor and target. */
 import type { BundleSize } from './artifacts';
-import type { ColdVariant } from './coldStart';
+import { pairedRatio, type ColdVariant } from './coldStart';
 import type { SecretsTraffic } from './secretsTraffic';
 import { ratio, round } from './stats';
 import type { WarmResult } from './workers/protocol';
@@ -19,9 +19,14 @@ export interface Row {
 export interface Figures {
   sizes: BundleSize[];
   cold: ColdVariant[];
-  warm: WarmResult & { runs: number };
-  secrets: SecretsTraffic;
+  /** Absent with `--cold`. */
+  warm?: WarmResult & { runs: number };
+  secrets?: SecretsTraffic;
 }
+
+/** The variants the cold-start targets apply to (bench/run.ts names them). */
+export const CPU_TARGET = 'todos (dev creds)';
+export const LATENCY_TARGET = 'latency: todos (SM, TLS)';
 
 const kib = (bytes: number): number => round(bytes / 1024, 1);
 
@@ -33,16 +38,22 @@ export function rows(f: Figures): Row[] {
     out.push({ section: 'bundle', figure: `${s.name} gzip`, value: kib(s.gzipBytes), unit: 'KiB' });
   }
   const cold = (name: string): ColdVariant | undefined => f.cold.find((c) => c.name === name);
-  const floor = cold('raw-pg floor');
   for (const c of f.cold) {
-    const vsFloor = floor && c !== floor ? { floor: round(floor.importMs), ratio: ratio(c.importMs, floor.importMs) } : {};
+    const floor = c.floor === undefined ? undefined : cold(c.floor);
+    const vsFloor = floor ? { floor: round(floor.importMs), ratio: ratio(c.importMs, floor.importMs) } : {};
     out.push({ section: 'cold', figure: `${c.name}: import`, value: round(c.importMs), unit: 'ms', ...vsFloor });
-    const ttfr = floor && c !== floor ? { floor: round(floor.firstResponseMs), ratio: ratio(c.firstResponseMs, floor.firstResponseMs) } : {};
-    out.push({ section: 'cold', figure: `${c.name}: first response`, value: round(c.firstResponseMs), unit: 'ms', ...ttfr });
+    const ttfr = floor ? { floor: round(floor.firstResponseMs), ratio: ratio(c.firstResponseMs, floor.firstResponseMs) } : {};
+    // With latencies the waits are the point: what overlapping them buys shows in wall time only
+    // (CPU time does not include a wait), so the latency target is judged on the time.
+    const latencyTarget = c.name === LATENCY_TARGET && floor ? { target: '<= 1.5x (time)', met: c.firstResponseMs <= 1.5 * floor.firstResponseMs } : {};
+    out.push({ section: 'cold', figure: `${c.name}: first response`, value: round(c.firstResponseMs), unit: 'ms', ...ttfr, ...latencyTarget });
+    if (c.name === LATENCY_TARGET && floor) {
+      out.push({ section: 'cold', figure: `${c.name}: first response, paired by round`, value: round(pairedRatio(c, floor), 2), unit: 'x' });
+    }
     // Beside each time, the CPU time of the same span, which load on the machine does not move; the
-    // cold-start target is judged on it.
-    const cpu = floor && c !== floor ? { floor: round(floor.firstResponseCpuMs), ratio: ratio(c.firstResponseCpuMs, floor.firstResponseCpuMs) } : {};
-    const target = c.name === 'todos (dev creds)' && floor ? { target: '<= 3x (CPU)', met: c.firstResponseCpuMs <= 3 * floor.firstResponseCpuMs } : {};
+    // zero-latency cold-start target is judged on it.
+    const cpu = floor ? { floor: round(floor.firstResponseCpuMs), ratio: ratio(c.firstResponseCpuMs, floor.firstResponseCpuMs) } : {};
+    const target = c.name === CPU_TARGET && floor ? { target: '<= 3x (CPU)', met: c.firstResponseCpuMs <= 3 * floor.firstResponseCpuMs } : {};
     out.push({ section: 'cold', figure: `${c.name}: first response, CPU`, value: round(c.firstResponseCpuMs), unit: 'ms', ...cpu, ...target });
   }
   const plain = cold('todos (Secrets Manager)');
@@ -50,7 +61,15 @@ export function rows(f: Figures): Row[] {
   if (plain && warmUp) {
     out.push({ section: 'cold', figure: 'init warm-up vs plain (SM): first response', value: round(warmUp.firstResponseMs), unit: 'ms', floor: round(plain.firstResponseMs), ratio: ratio(warmUp.firstResponseMs, plain.firstResponseMs), target: '<= 0.95x to adopt', met: warmUp.firstResponseMs <= 0.95 * plain.firstResponseMs });
   }
+  // The early credential fetch (the default entry) against the plain one: kept while it wins.
+  const early = cold(LATENCY_TARGET);
+  const late = cold('latency: todos, plain entry (SM, TLS)');
+  if (early && late) {
+    out.push({ section: 'cold', figure: 'latency: early fetch vs plain entry: first response', value: round(early.firstResponseMs), unit: 'ms', floor: round(late.firstResponseMs), ratio: ratio(early.firstResponseMs, late.firstResponseMs), target: '< 1x to keep', met: early.firstResponseMs < late.firstResponseMs });
+    out.push({ section: 'cold', figure: 'latency: early fetch vs plain entry, paired by round', value: round(pairedRatio(early, late), 2), unit: 'x' });
+  }
   const w = f.warm;
+  if (!w || !f.secrets) return out;
   const latency = (label: string, handler: WarmResult['getHandler'], raw: WarmResult['getRaw'], limit: number): void => {
     out.push({ section: 'warm', figure: `${label} p50`, value: round(handler.p50, 3), unit: 'ms', floor: round(raw.p50, 3), ratio: ratio(handler.p50, raw.p50), target: `<= ${limit}x`, met: handler.p50 <= limit * raw.p50 });
     out.push({ section: 'warm', figure: `${label} p99`, value: round(handler.p99, 3), unit: 'ms', floor: round(raw.p99, 3), ratio: ratio(handler.p99, raw.p99) });

@@ -9,10 +9,11 @@ import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildArtifacts } from './artifacts';
-import { measureColdStarts } from './coldStart';
+import { measureColdStarts, type ColdSpec, type ColdVariant } from './coldStart';
 import { openBenchDatabase } from './database';
 import { environments } from './environment';
-import { rows, table } from './report';
+import { openLatencyWorld } from './latency';
+import { CPU_TARGET, LATENCY_TARGET, rows, table } from './report';
 import { measureSecrets } from './secretsTraffic';
 import { runWorker, useWorkerNode } from './spawnWorker';
 import { workerNode } from './workerNode';
@@ -20,6 +21,10 @@ import { measureWarm } from './warmLatency';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const smoke = process.argv.includes('--smoke');
+/** `--cold`: bundles and cold starts only (to iterate on start-up work); the JSON says so. */
+const coldOnly = process.argv.includes('--cold');
+/** `--machine-node`: workers on the machine's own Node instead of Node 22 (to compare majors). */
+const machineNode = process.argv.includes('--machine-node');
 
 /** Full run ≈ 1 minute on 2 cores; smoke ≈ 5 s. */
 const PLAN = smoke
@@ -34,7 +39,7 @@ async function main(): Promise<void> {
   const started = performance.now();
   const outDir = join(root, '.tmp', 'bench-out');
   rmSync(outDir, { recursive: true, force: true });
-  const node = workerNode(root);
+  const node = machineNode ? { path: process.execPath, version: process.version } : workerNode(root);
   useWorkerNode(node.path);
   step(`workers run on Node.js ${node.version}`);
   step('bundling with scripts/bundle.ts');
@@ -48,21 +53,42 @@ async function main(): Promise<void> {
     const firstId = db.todoIds[0];
     if (firstId === undefined) throw new Error('Seeding produced no rows');
 
-    step(`cold starts: ${PLAN.coldRuns} rounds of 4 variants`);
-    const cold = await measureColdStarts(artifacts, envs, firstId, PLAN.coldRuns);
-    step(`warm latency: ${PLAN.warm.iterations} invocations per route, memory over ${PLAN.warm.memoryInvocations}`);
-    const warm = await measureWarm(artifacts, envs, db, PLAN.warm);
-    step(`Secrets Manager traffic: ${PLAN.secretInvocations} invocations, 100 concurrent, preload of 50`);
-    const secrets = await measureSecrets(artifacts, envs, db.todoIds, PLAN.secretInvocations);
+    const world = await openLatencyWorld(artifacts, PLAN.seed);
+    let cold: ColdVariant[];
+    try {
+      step(`latency variant: ${world.description}`);
+      const specs: ColdSpec[] = [
+        { name: CPU_TARGET, bundle: artifacts.todos, env: envs.development, todoId: firstId, floor: 'raw-pg floor' },
+        { name: 'raw-pg floor', bundle: artifacts.floor, env: envs.development, todoId: firstId },
+        { name: 'todos (Secrets Manager)', bundle: artifacts.todos, env: envs.production, todoId: firstId, fake: envs.fake, floor: 'raw-pg floor' },
+        { name: 'todos + init warm-up (SM)', bundle: artifacts.todosWarmUp, env: envs.production, todoId: firstId, fake: envs.fake, floor: 'raw-pg floor' },
+        { name: 'todos, plain entry (SM)', bundle: artifacts.todosPlain, env: envs.production, todoId: firstId, fake: envs.fake, floor: 'raw-pg floor' },
+        { name: LATENCY_TARGET, bundle: artifacts.todos, env: world.production, todoId: world.todoId, fake: world.fake, floor: 'latency: raw-pg + SDK floor' },
+        { name: 'latency: todos, plain entry (SM, TLS)', bundle: artifacts.todosPlain, env: world.production, todoId: world.todoId, fake: world.fake, floor: 'latency: raw-pg + SDK floor' },
+        { name: 'latency: raw-pg + SDK floor', bundle: artifacts.floorSdk, env: world.production, todoId: world.todoId, fake: world.fake },
+      ];
+      step(`cold starts: ${PLAN.coldRuns} rounds of ${specs.length} variants`);
+      cold = await measureColdStarts(artifacts.workers.cold, artifacts.dir, specs, PLAN.coldRuns);
+    } finally {
+      await world.stop();
+    }
+    let warm: Awaited<ReturnType<typeof measureWarm>> | undefined;
+    let secrets: Awaited<ReturnType<typeof measureSecrets>> | undefined;
+    if (!coldOnly) {
+      step(`warm latency: ${PLAN.warm.iterations} invocations per route, memory over ${PLAN.warm.memoryInvocations}`);
+      warm = await measureWarm(artifacts, envs, db, PLAN.warm);
+      step(`Secrets Manager traffic: ${PLAN.secretInvocations} invocations, 100 concurrent, preload of 50`);
+      secrets = await measureSecrets(artifacts, envs, db.todoIds, PLAN.secretInvocations);
+    }
 
     const all = rows({ sizes: artifacts.sizes, cold, warm, secrets });
     const report = table(all);
-    process.stdout.write(`Workers on Node.js ${node.version} (${smoke ? 'smoke' : 'full'} run)\n${report}\n`);
+    process.stdout.write(`Workers on Node.js ${node.version} (${smoke ? 'smoke' : 'full'} run${coldOnly ? ', cold starts only' : ''})\n${report}\n`);
     const cpu = cpus();
     const machine = { cpu: cpu[0]?.model ?? 'unknown', cores: cpu.length, memoryGiB: Math.round(totalmem() / 2 ** 30), node: node.version, benchNode: process.version, platform: `${process.platform}-${process.arch}` };
     const resultsDir = join(root, 'bench', 'results');
     mkdirSync(resultsDir, { recursive: true });
-    const json = { date: new Date().toISOString(), mode: smoke ? 'smoke' : 'full', machine, database: db.description, plan: PLAN, rows: all, raw: { sizes: artifacts.sizes, cold, warm, secrets } };
+    const json = { date: new Date().toISOString(), mode: `${smoke ? 'smoke' : 'full'}${coldOnly ? ' (cold only)' : ''}`, machine, database: db.description, plan: PLAN, rows: all, raw: { sizes: artifacts.sizes, cold, warm, secrets } };
     writeFileSync(join(resultsDir, 'latest.json'), `${JSON.stringify(json, null, 2)}\n`);
     step(`done in ${Math.round((performance.now() - started) / 1000)} s; figures in bench/results/latest.json`);
   } finally {

@@ -24,6 +24,19 @@
  * - The AWS SDK's credential chain (→ environment and container credentials): see CREDENTIAL_CHAIN;
  *   also where @aws-sdk/rds-signer reads it (@aws-sdk/credential-providers).
  * - sequelize/package.json: read for `Sequelize.version` only.
+ * - Node built-ins loaded for one helper each (every built-in a bundle loads costs its own
+ *   compilation at a cold start, ~3–5 ms of CPU for these, which a CPU profile of the import shows
+ *   under Node's internal loader):
+ *   - `debug` (Sequelize's `DEBUG=sequelize:*` tracing, which loads `tty`, `util` and
+ *     supports-color): a no-op, as it is whenever DEBUG is unset. Use DB_LOG_SQL in a function;
+ *     `pnpm dev` and the tests keep the real one.
+ *   - `assert`, which Sequelize's model.js calls twice (a `where` for update/destroy): a function
+ *     that throws the same AssertionError (code ERR_ASSERTION, same message).
+ *   - the SDK's `Crc32Node` (`node:zlib`'s crc32): its pure-JS twin `Crc32Js`, same checksums;
+ *     Secrets Manager requests carry none.
+ *   - lodash looks for `module.require('util').types`; in a bundle `module` has no `require`, so it
+ *     falls back to the deprecated `process.binding('util')`, whose emulation loads a dozen more
+ *     internal modules. Giving its module a `require` puts it back on the path it takes in Node.
  */
 import { readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -53,6 +66,32 @@ const fromContainer = () => !process.env.AWS_ACCESS_KEY_ID && (process.env.AWS_C
 export const defaultProvider = (init = {}) => (properties) => (fromContainer() ? fromHttp(init)(properties) : fromEnv(init)(properties));
 export const credentialsWillNeedRefresh = (credentials) => credentials?.expiration !== undefined;
 export const credentialsTreatedAsExpired = (credentials) => credentials?.expiration !== undefined && credentials.expiration.getTime() - Date.now() < 300000;
+`;
+
+/** `debug` as it behaves with DEBUG unset: every logger disabled, every call a no-op. */
+const DEBUG_DISABLED = `
+function createDebug(namespace) {
+  const debug = () => {};
+  Object.assign(debug, { namespace: String(namespace), enabled: false, useColors: false, log: () => {}, destroy: () => {}, extend: (sub, delimiter = ':') => createDebug(namespace + delimiter + sub) });
+  return debug;
+}
+Object.assign(createDebug, { debug: createDebug, default: createDebug, enable: () => {}, disable: () => '', enabled: () => false, coerce: (value) => value, formatters: {}, names: [], skips: [] });
+module.exports = createDebug;
+`;
+
+/** Node's `assert(value, message)` as Sequelize calls it. */
+const ASSERT = `
+class AssertionError extends Error {
+  constructor(message) { super(message); this.name = 'AssertionError'; this.code = 'ERR_ASSERTION'; this.generatedMessage = false; }
+}
+function assert(value, message) {
+  if (value) return;
+  if (message instanceof Error) throw message;
+  throw new AssertionError(message ?? 'The expression evaluated to a falsy value');
+}
+assert.ok = assert;
+assert.AssertionError = AssertionError;
+module.exports = assert;
 `;
 
 const unavailable = (what: string): string =>
@@ -150,6 +189,22 @@ export const lambdaStubs: Plugin = {
 
     build.onLoad({ filter: /[\\/]node_modules[\\/]pg-hstore[\\/]lib[\\/]index\.js$/ }, () => ({
       contents: `${unavailable('HSTORE (pg-hstore)')}\nmodule.exports = () => ({ stringify: unavailable, parse: unavailable });`,
+      loader: 'js',
+    }));
+
+    build.onLoad({ filter: /[\\/]node_modules[\\/]lodash[\\/]lodash\.js$/ }, (args) => ({
+      contents: `module.require = require;\n${readFileSync(args.path, 'utf8')}`,
+      loader: 'js',
+    }));
+
+    build.onLoad({ filter: /[\\/]node_modules[\\/]debug[\\/]src[\\/]index\.js$/ }, () => ({ contents: DEBUG_DISABLED, loader: 'js' }));
+
+    build.onResolve({ filter: /^assert$/ }, (args) => (/[\\/]node_modules[\\/]sequelize[\\/]/.test(args.importer) ? { path: 'assert', namespace: 'lambda-stub' } : undefined));
+    build.onLoad({ filter: /^assert$/, namespace: 'lambda-stub' }, () => ({ contents: ASSERT, loader: 'js' }));
+
+    build.onLoad({ filter: /[\\/]@smithy[\\/]core[\\/]dist-es[\\/]submodules[\\/]checksum[\\/]crc32[\\/]Crc32Node\.js$/ }, (args) => ({
+      contents: "export { Crc32Js as Crc32Node } from './Crc32Js';",
+      resolveDir: dirname(args.path),
       loader: 'js',
     }));
 

@@ -2,7 +2,8 @@
  * A loopback TCP proxy the tests control, to make a real database misbehave the way networks do:
  * `drop()` cuts every open connection and refuses new ones (a restart or an outage), `hang()`
  * accepts connections but forwards nothing (a database that stopped answering), `restore()` goes
- * back to forwarding.
+ * back to forwarding. `delayMs` adds a one-way latency to every chunk in each direction (a database
+ * in another availability zone): order is kept, and a round trip through the proxy costs 2 × delayMs.
  */
 import { createServer, connect, type Server, type Socket } from 'node:net';
 
@@ -34,7 +35,22 @@ export class TcpProxy {
   constructor(
     private readonly targetHost: string,
     private readonly targetPort: number,
+    private readonly options: { delayMs?: number } = {},
   ) {}
+
+  /**
+   * Sends `chunk` to `to` now, or `delayMs` later. Timers of equal duration fire in the order they
+   * were set, so delayed chunks keep their order. (No backpressure while delaying: a benchmark's
+   * traffic is small.)
+   */
+  private send(to: Socket, chunk: Buffer): boolean {
+    const delay = this.options.delayMs ?? 0;
+    if (delay <= 0) return to.write(chunk);
+    setTimeout(() => {
+      if (!to.destroyed) to.write(chunk);
+    }, delay);
+    return true;
+  }
 
   get port(): number {
     const address = this.server?.address();
@@ -140,16 +156,20 @@ export class TcpProxy {
         return;
       }
       if (this.swallowing.has(client)) return;
-      if (!upstream.write(chunk)) client.pause();
+      if (!this.send(upstream, chunk)) client.pause();
     });
     upstream.on('drain', () => client.resume());
     if (this.terminateLogins > 0) {
       this.terminateLogins -= 1;
       this.forwardUntilLogin(upstream, client);
+    } else if ((this.options.delayMs ?? 0) > 0) {
+      upstream.on('data', (chunk: Buffer) => this.send(client, chunk));
+      upstream.on('end', () => setTimeout(() => client.end(), this.options.delayMs));
     } else {
       upstream.pipe(client);
     }
     client.on('close', () => upstream.destroy());
-    upstream.on('close', () => client.destroy());
+    // A delayed chunk still on its way is delivered before the close.
+    upstream.on('close', () => setTimeout(() => client.destroy(), this.options.delayMs ?? 0));
   }
 }

@@ -4,10 +4,7 @@
  * Bundled with exactly the settings of the real functions (scripts/bundle.ts).
  */
 import pg from 'pg';
-
-interface Event {
-  pathParameters?: Record<string, string>;
-}
+import { getTodo, type Event, type Response } from './getTodo';
 
 let client: pg.Client | undefined;
 
@@ -25,11 +22,6 @@ async function connection(): Promise<pg.Client> {
   return client;
 }
 
-export async function handler(event: Event): Promise<{ statusCode: number; headers: Record<string, string>; body: string }> {
-  const db = await connection();
-  const { rows } = await db.query('SELECT id, title, completed, created_at, updated_at, version FROM todos WHERE id = $1', [event.pathParameters?.id]);
-  const row = rows[0] as { id: string; title: string; completed: boolean; created_at: Date; updated_at: Date } | undefined;
-  if (!row) return { statusCode: 404, headers: { 'content-type': 'application/json' }, body: '{"error":"not found"}' };
-  const body = { id: row.id, title: row.title, completed: row.completed, createdAt: row.created_at.toISOString(), updatedAt: row.updated_at.toISOString() };
-  return { statusCode: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) };
+export async function handler(event: Event): Promise<Response> {
+  return getTodo(await connection(), event);
 }

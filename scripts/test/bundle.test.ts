@@ -83,6 +83,8 @@ it('attributes every byte of a bundle to a package (pnpm build --why)', () => {
   expect(total).toBeGreaterThan(todos.bytes * 0.9);
   expect(packageOf('node_modules/.pnpm/@smithy+core@3.0.0/node_modules/@smithy/core/dist/index.js')).toBe('@smithy/core');
   expect(packageOf('lambdas/shared/src/index.ts')).toBe('(project)');
+  // What a function never runs stays out: the response schemas (only the OpenAPI document and the tests read them).
+  expect(Object.keys(todos.metafile.inputs).filter((file) => file.endsWith('api/responseSchemas.ts'))).toEqual([]);
 });
 
 it('runs the bundled migrate and todos handlers against PostgreSQL', async () => {
@@ -99,6 +101,33 @@ it('runs the bundled migrate and todos handlers against PostgreSQL', async () =>
   expect(created?.statusCode).toBe(201);
   expect(JSON.parse(list!.body)).toMatchObject({ items: [{ title: 'from the bundle' }], nextCursor: null });
   expect(invalid?.statusCode).toBe(400);
+}, 30_000);
+
+/**
+ * The entry starts the credential fetch before the handler's modules evaluate (`earlyFetchEntry`):
+ * in production, Secrets Manager receives GetSecretValue while the bundle is still being imported,
+ * not at the first invocation. (Without a secret the same entry fetches nothing: every other test here.)
+ */
+it('in production, GetSecretValue is on its way before the import of the bundle completes', async () => {
+  const fake = await new FakeSecretsManager().start();
+  try {
+    fake.putSecret('prod/early-db', { engine: 'postgres', host: db.host, port: db.port, dbname: db.database, username: db.user, password: db.password });
+    let received: number | undefined;
+    fake.afterCall = () => {
+      received ??= Date.now();
+    };
+    const sdkEnv: NodeJS.ProcessEnv = {};
+    fake.configureEnvironment(sdkEnv);
+    const script = `await import(${JSON.stringify(todos.outfile)}); process.stdout.write('IMPORTED ' + Date.now() + '\\n'); process.exit(0);`;
+    const env = { ...(sdkEnv as Record<string, string>), PATH: process.env.PATH, NODE_ENV: 'production', DB_SECRET_NAME: 'prod/early-db', POWERTOOLS_LOG_LEVEL: 'WARN' };
+    const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script], { cwd: outdir, env, timeout: 20_000 });
+    const imported = Number(/IMPORTED (\d+)/.exec(stdout)?.[1]);
+    expect(received).toBeDefined();
+    expect(received!).toBeLessThanOrEqual(imported);
+    expect(fake.callCount('GetSecretValue')).toBe(1);
+  } finally {
+    await fake.stop();
+  }
 }, 30_000);
 
 /**

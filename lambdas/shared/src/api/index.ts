@@ -2,6 +2,7 @@
 export * from './routes';
 export * from './cors';
 export * from './schemas';
+export * from './responseSchemas';
 export * from './operations';
 export * from './cursor';
 export * from './etag';

@@ -1,13 +1,14 @@
 /**
  * The OpenAPI 3.1 document of the HTTP API, generated from the route manifest (`routes.ts`) and the
- * zod schemas the handlers validate with (`operations.ts`, `schemas.ts`) by zod 4's own
+ * zod schemas the handlers validate with (`operations.ts`, `schemas.ts`) and the response schemas
+ * (`responseSchemas.ts`) by zod 4's own
  * `z.toJSONSchema` (JSON Schema 2020-12, the dialect of OpenAPI 3.1). Nothing here is written by hand
  * per route, so the document describes exactly what the code accepts.
  */
 import { z } from 'zod';
 import { ROUTES, routeKey } from './routes';
 import { operationFor, type OperationSpec } from './operations';
-import { ErrorSchema, HealthSchema, HealthUnavailableSchema, TodoPageSchema, TodoSchema } from './schemas';
+import { RESPONSE_SCHEMAS } from './responseSchemas';
 
 type JsonSchema = Record<string, unknown>;
 
@@ -20,7 +21,7 @@ export interface OpenApiDocument {
 }
 
 /** Response schemas shared by several operations: emitted once under `components.schemas`. */
-const COMPONENTS = [TodoSchema, TodoPageSchema, ErrorSchema, HealthSchema, HealthUnavailableSchema];
+const COMPONENTS = Object.entries(RESPONSE_SCHEMAS);
 
 const componentRef = (id: string): string => `#/components/schemas/${id}`;
 
@@ -30,17 +31,15 @@ function embeddable(schema: JsonSchema): JsonSchema {
   return rest;
 }
 
-function componentSchemas(): { schemas: Record<string, JsonSchema>; idOf: Map<z.ZodType, string> } {
+function componentSchemas(): Record<string, JsonSchema> {
   const registry = z.registry<{ id: string }>();
-  const idOf = new Map<z.ZodType, string>();
-  for (const schema of COMPONENTS) {
+  for (const [key, schema] of COMPONENTS) {
     const id = z.globalRegistry.get(schema)?.id;
-    if (typeof id !== 'string') throw new Error('Every component schema needs .meta({ id })');
+    if (id !== key) throw new Error(`RESPONSE_SCHEMAS.${key} needs .meta({ id: '${key}' })`);
     registry.add(schema, { id });
-    idOf.set(schema, id);
   }
   const generated = z.toJSONSchema(registry, { uri: componentRef }).schemas;
-  return { schemas: Object.fromEntries(Object.entries(generated).map(([id, schema]) => [id, embeddable(schema as JsonSchema)])), idOf };
+  return Object.fromEntries(Object.entries(generated).map(([id, schema]) => [id, embeddable(schema as JsonSchema)]));
 }
 
 /** What a client must send: the schema's input side (before defaults and transforms apply). */
@@ -64,11 +63,10 @@ function parameters(schema: z.ZodType | undefined, location: 'path' | 'query'): 
   });
 }
 
-function operationObject(operation: OperationSpec, auth: 'public' | 'iam', idOf: Map<z.ZodType, string>): Record<string, unknown> {
+function operationObject(operation: OperationSpec, auth: 'public' | 'iam'): Record<string, unknown> {
   const responses = Object.fromEntries(
     Object.entries(operation.responses).map(([status, response]) => {
-      const id = response.schema ? idOf.get(response.schema) : undefined;
-      const schema = response.schema === undefined ? undefined : id === undefined ? requestSchema(response.schema) : { $ref: componentRef(id) };
+      const schema = response.schema === undefined ? undefined : { $ref: componentRef(response.schema) };
       return [
         status,
         {
@@ -96,13 +94,13 @@ function operationObject(operation: OperationSpec, auth: 'public' | 'iam', idOf:
 
 /** The OpenAPI document; `serverUrl` is where the API is served (the local server passes its own). */
 export function buildOpenApiDocument(serverUrl = 'http://127.0.0.1:3000'): OpenApiDocument {
-  const { schemas, idOf } = componentSchemas();
+  const schemas = componentSchemas();
   const paths: OpenApiDocument['paths'] = {};
   for (const route of ROUTES) {
     const operation = operationFor(routeKey(route));
     if (operation === undefined) throw new Error(`Route ${routeKey(route)} has no entry in OPERATIONS`);
     paths[route.path] ??= {};
-    paths[route.path]![route.method.toLowerCase()] = operationObject(operation, route.auth, idOf);
+    paths[route.path]![route.method.toLowerCase()] = operationObject(operation, route.auth);
   }
   return {
     openapi: '3.1.0',

@@ -5,21 +5,13 @@
  * keys of the manifest; a test checks that they are exactly the manifest's routes.
  */
 import type { z } from 'zod';
-import {
-  CreateTodoSchema,
-  ErrorSchema,
-  HealthSchema,
-  HealthUnavailableSchema,
-  ListTodosQuerySchema,
-  TodoIdParamsSchema,
-  TodoPageSchema,
-  TodoSchema,
-  UpdateTodoSchema,
-} from './schemas';
+import type { ResponseSchemaId } from './responseSchemas';
+import { CreateTodoSchema, ListTodosQuerySchema, TodoIdParamsSchema, UpdateTodoSchema } from './schemas';
 
 export interface ResponseSpec {
   description: string;
-  schema?: z.ZodType;
+  /** The response schema, by its component id (`responseSchemas.ts`: not built in a function's bundle). */
+  schema?: ResponseSchemaId;
   headers?: Record<string, string>;
 }
 
@@ -42,9 +34,9 @@ export interface OperationSpec {
   responses: Record<number, ResponseSpec>;
 }
 
-const badRequest: ResponseSpec = { description: 'Malformed JSON, an empty or oversized body, or a value that fails validation (see `details`).', schema: ErrorSchema };
-const notFound: ResponseSpec = { description: 'No todo has this id.', schema: ErrorSchema };
-const unavailable: ResponseSpec = { description: 'The database is unavailable.', schema: ErrorSchema };
+const badRequest: ResponseSpec = { description: 'Malformed JSON, an empty or oversized body, or a value that fails validation (see `details`).', schema: 'Error' };
+const notFound: ResponseSpec = { description: 'No todo has this id.', schema: 'Error' };
+const unavailable: ResponseSpec = { description: 'The database is unavailable.', schema: 'Error' };
 
 const ETAG = { ETag: 'The todo\'s entity tag (strong, e.g. `"3"`): its version, which every change increments. Send it back in `If-Match` to make a change conditional.' };
 const ifMatch: Record<string, RequestHeaderSpec> = {
@@ -57,7 +49,7 @@ const ifMatch: Record<string, RequestHeaderSpec> = {
 };
 const preconditionFailed: ResponseSpec = {
   description: 'The `If-Match` tags do not match the todo\'s current `ETag`: it changed since the client read it. Nothing was written; GET it again and retry.',
-  schema: ErrorSchema,
+  schema: 'Error',
 };
 
 export const OPERATIONS = {
@@ -66,8 +58,8 @@ export const OPERATIONS = {
     summary: 'Check that the function reaches PostgreSQL (runs `SELECT 1`).',
     tag: 'health',
     responses: {
-      200: { description: 'The database answered.', schema: HealthSchema },
-      503: { description: 'The database did not answer.', schema: HealthUnavailableSchema },
+      200: { description: 'The database answered.', schema: 'Health' },
+      503: { description: 'The database did not answer.', schema: 'HealthUnavailable' },
     },
   },
   'GET /todos': {
@@ -76,7 +68,7 @@ export const OPERATIONS = {
     tag: 'todos',
     query: ListTodosQuerySchema,
     responses: {
-      200: { description: 'A page of todos and the cursor of the next page.', schema: TodoPageSchema },
+      200: { description: 'A page of todos and the cursor of the next page.', schema: 'TodoPage' },
       400: badRequest,
       503: unavailable,
     },
@@ -87,7 +79,7 @@ export const OPERATIONS = {
     tag: 'todos',
     body: CreateTodoSchema,
     responses: {
-      201: { description: 'Created.', schema: TodoSchema, headers: { Location: 'The new todo: `/todos/{id}`.', ...ETAG } },
+      201: { description: 'Created.', schema: 'Todo', headers: { Location: 'The new todo: `/todos/{id}`.', ...ETAG } },
       400: badRequest,
       503: unavailable,
     },
@@ -97,7 +89,7 @@ export const OPERATIONS = {
     summary: 'Read one todo.',
     tag: 'todos',
     params: TodoIdParamsSchema,
-    responses: { 200: { description: 'The todo.', schema: TodoSchema, headers: ETAG }, 400: badRequest, 404: notFound, 503: unavailable },
+    responses: { 200: { description: 'The todo.', schema: 'Todo', headers: ETAG }, 400: badRequest, 404: notFound, 503: unavailable },
   },
   'PATCH /todos/{id}': {
     operationId: 'updateTodo',
@@ -106,7 +98,7 @@ export const OPERATIONS = {
     headers: ifMatch,
     params: TodoIdParamsSchema,
     body: UpdateTodoSchema,
-    responses: { 200: { description: 'The updated todo.', schema: TodoSchema, headers: ETAG }, 400: badRequest, 404: notFound, 412: preconditionFailed, 503: unavailable },
+    responses: { 200: { description: 'The updated todo.', schema: 'Todo', headers: ETAG }, 400: badRequest, 404: notFound, 412: preconditionFailed, 503: unavailable },
   },
   'DELETE /todos/{id}': {
     operationId: 'deleteTodo',

@@ -3,13 +3,15 @@
  * needs the API's schemas, such as `pnpm docs:openapi`, never builds one), synchronously and from
  * the environment alone: no password and no network here (Sequelize connects lazily).
  * `connectToDatabase()` (`db/connection.ts`) fetches the real credentials and applies them to each
- * new connection. Missing variables are tolerated here so that handler modules load anywhere
+ * new connection; the built-in types' OIDs are given to it beforehand (`db/typeOids.ts`), which saves
+ * a catalog query on the first connection. Missing variables are tolerated here so that handler modules load anywhere
  * (tests, synth); they fail, named, when credentials are first needed.
  */
 import { Sequelize } from 'sequelize';
 import { peekEnv } from '../config/variables';
 import { initModels } from '../models/todo';
 import { baseSequelizeOptions } from './options';
+import { presetBuiltInTypeOids } from './typeOids';
 
 let instance: Sequelize | undefined;
 
@@ -23,6 +25,7 @@ export function getSequelize(): Sequelize {
       username: peekEnv('DB_USER'),
     });
     initModels(instance);
+    presetBuiltInTypeOids(instance);
   }
   return instance;
 }

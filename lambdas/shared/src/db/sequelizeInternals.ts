@@ -14,6 +14,10 @@
  *    `_invalid` when a query fails on a broken socket or times out client-side (`Query read
  *    timeout`), and its own pool check reads both. Our `validate` replaces that check, so it must
  *    read them too (beside our driver's own marker, `pgDriver.ts`).
+ * 4. The postgres connection manager's type-OID map (`nameOidMap`, `enumOids`) and
+ *    `refreshTypeParser`: its first connection fills the map with a catalog query over `pg_type`
+ *    unless the map is already filled. `db/typeOids.ts` fills it beforehand with the built-in
+ *    types' fixed OIDs, saving that query on every cold start.
  */
 import type { Sequelize } from 'sequelize';
 
@@ -59,4 +63,33 @@ export function reopenPools(instance: Sequelize): void {
 export function sequelizeConsidersUsable(connection: object): boolean {
   const flags = connection as { _invalid?: boolean; _ending?: boolean };
   return !flags._invalid && !flags._ending;
+}
+
+/** A type's OIDs as Sequelize's postgres connection manager keeps them (`nameOidMap[typname]`). */
+export interface TypeOids {
+  oid: number;
+  arrayOid?: number;
+  rangeOid?: number;
+  arrayRangeOid?: number;
+}
+
+interface TypeOidInternals {
+  nameOidMap: Record<string, TypeOids>;
+  enumOids: { oids: number[]; arrayOids: number[] };
+  refreshTypeParser(dataTypes: unknown): void;
+}
+
+const typeOidsOf = (instance: Sequelize): TypeOidInternals => instance.connectionManager as unknown as TypeOidInternals;
+
+/** Whether the connection manager knows type OIDs already (read by a connection, or preset). */
+export function hasTypeOids(instance: Sequelize): boolean {
+  const manager = typeOidsOf(instance);
+  return Object.keys(manager.nameOidMap).length > 0 || manager.enumOids.oids.length > 0 || manager.enumOids.arrayOids.length > 0;
+}
+
+/** Gives the connection manager `oids` as its first connection's catalog query would, and registers Sequelize's parsers for them. */
+export function presetTypeOids(instance: Sequelize, oids: Record<string, TypeOids>): void {
+  const manager = typeOidsOf(instance);
+  manager.nameOidMap = structuredClone(oids);
+  manager.refreshTypeParser((instance as unknown as { dialect: { DataTypes: unknown } }).dialect.DataTypes);
 }
