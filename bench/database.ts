@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
+import { seedTodos as insertTodos } from '../tools/seedTodos';
 import { loadLocalEnv, prepareLocalDatabase } from '../scripts/localApi/localDatabase';
 import type { PgTarget } from '../tools/localPostgres';
 
@@ -19,22 +20,12 @@ export interface BenchDatabase {
   drop(): Promise<void>;
 }
 
-/**
- * `count` todos with distinct created_at values, like rows written over time, so keyset pages are
- * realistic. Returns their ids. With `caFile`, over TLS verified against that CA.
- */
+/** `count` seeded todos (`tools/seedTodos.ts`); with `caFile`, over TLS verified against that CA. Returns their ids. */
 export async function seedTodos(target: PgTarget, count: number, caFile?: string): Promise<string[]> {
   const client = new pg.Client({ ...target, ...(caFile ? { ssl: { rejectUnauthorized: true, ca: readFileSync(caFile, 'utf8') } } : {}) });
   await client.connect();
   try {
-    const { rows } = await client.query<{ id: string }>(
-      `INSERT INTO todos (title, completed, created_at, updated_at)
-       SELECT 'todo ' || n, n % 3 = 0, now() - n * interval '1 second', now() - n * interval '1 second'
-       FROM generate_series(1, $1::int) AS n RETURNING id`,
-      [count],
-    );
-    await client.query('ANALYZE todos');
-    return rows.map((row) => row.id);
+    return await insertTodos(client, count);
   } finally {
     await client.end();
   }

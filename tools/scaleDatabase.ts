@@ -5,6 +5,7 @@
  * which container holds which session (`application_name` is the container's function name).
  */
 import pg from 'pg';
+import { seedTodos } from './seedTodos';
 import { Sequelize } from '@lambdas/shared';
 import { runMigrations } from '@lambdas/migrate/migrator';
 import type { PgTarget } from './localPostgres';
@@ -72,16 +73,7 @@ export async function prepareAppDatabase(server: PgTarget, names: { database: st
       const setting = value === undefined ? 'RESET idle_session_timeout' : `SET idle_session_timeout = ${pg.escapeLiteral(value)}`;
       await admin.query(`ALTER ROLE ${pg.escapeIdentifier(role)} ${setting}`);
     },
-    async seed(count) {
-      const { rows } = await admin.query<{ id: string }>(
-        `INSERT INTO todos (title, completed, created_at, updated_at)
-         SELECT 'todo ' || n, n % 3 = 0, now() - n * interval '1 second', now() - n * interval '1 second'
-         FROM generate_series(1, $1::int) AS n RETURNING id`,
-        [count],
-      );
-      await admin.query('ANALYZE todos');
-      return rows.map((row) => row.id);
-    },
+    seed: (count) => seedTodos(admin, count),
     async close() {
       await admin.end();
     },
