@@ -1,5 +1,6 @@
 import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import type * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import type { Construct } from 'constructs';
@@ -157,7 +158,8 @@ export function provisionedDatabase(scope: Construct, settings: ProvisionedDatab
   const endpoint = { port: settings.port, name: settings.name, ssl: true } as const;
   const subnetIds = vpc.selectSubnets(isolated).subnetIds;
 
-  let api: DatabaseAccess;
+  // Where the API functions connect (the instance, or the proxy in front of it), and what checks their IAM tokens there.
+  let target: { host: string; port?: number; pooler?: 'transaction'; grantConnect: (grantee: iam.IGrantable) => void };
   if (settings.proxy) {
     if (appSecret === undefined) throw new Error('A proxy logs in to the database with the application secret');
     const proxySg = new ec2.SecurityGroup(scope, 'ProxySecurityGroup', {
@@ -182,17 +184,16 @@ export function provisionedDatabase(scope: Construct, settings: ProvisionedDatab
     (proxy.node.findChild('ProxyTargetGroup') as rds.CfnDBProxyTargetGroup).addPropertyDeletionOverride('Tags');
     proxy.connections.allowFrom(functionsSg, ec2.Port.tcp(PROXY_PORT), 'PostgreSQL from the API functions');
     instance.connections.allowDefaultPortFrom(proxySg, 'PostgreSQL from the RDS Proxy');
-    api =
-      settings.auth === 'iam'
-        ? { connection: { ...endpoint, host: proxy.endpoint, port: PROXY_PORT, user: settings.appUser, auth: 'iam', pooler: 'transaction' }, secrets: [], grantConnect: (g) => proxy.grantConnect(g, settings.appUser) }
-        : { connection: { ...endpoint, host: proxy.endpoint, port: PROXY_PORT, user: settings.appUser, secretName: appSecret.secretArn, auth: 'password', pooler: 'transaction' }, secrets: [appSecret] };
+    target = { host: proxy.endpoint, port: PROXY_PORT, pooler: 'transaction', grantConnect: (g) => proxy.grantConnect(g, settings.appUser) };
   } else {
     instance.connections.allowDefaultPortFrom(functionsSg, 'PostgreSQL from the API functions');
-    api =
-      appSecret === undefined
-        ? { connection: { ...endpoint, host: instance.dbInstanceEndpointAddress, user: settings.appUser, auth: 'iam' }, secrets: [], grantConnect: (g) => instance.grantConnect(g, settings.appUser) }
-        : { connection: { ...endpoint, host: instance.dbInstanceEndpointAddress, user: settings.appUser, secretName: appSecret.secretArn, auth: 'password' }, secrets: [appSecret] };
+    target = { host: instance.dbInstanceEndpointAddress, grantConnect: (g) => instance.grantConnect(g, settings.appUser) };
   }
+  const { grantConnect, ...where } = target;
+  const api: DatabaseAccess =
+    settings.auth === 'iam' || appSecret === undefined
+      ? { connection: { ...endpoint, ...where, user: settings.appUser, auth: 'iam' }, secrets: [], grantConnect }
+      : { connection: { ...endpoint, ...where, user: settings.appUser, secretName: appSecret.secretArn, auth: 'password' }, secrets: [appSecret] };
 
   const migrate: DatabaseAccess = {
     // A fallback only: the generated secret holds the host, which the shared code prefers.
