@@ -1,7 +1,7 @@
 /**
  * Everything the bench runs, built into one scratch directory (no node_modules there, as on Lambda):
  * each function's bundle with `scripts/bundle.ts` (the deployed settings), the `todos` bundle with
- * the init-phase warm-up entry, the raw-`pg` floors (without and with the SDK) with the same options,
+ * the init-phase warm-up entry, the raw-`pg` floors (without and with the SDK) and the Sequelize floor with the same options,
  * and the workers.
  */
 import { readFileSync } from 'node:fs';
@@ -26,6 +26,8 @@ export interface Artifacts {
   floor: string;
   /** The latency variant's floor: `pg` with TLS and the SDK's GetSecretValue (bench/floor/rawPgSdkHandler.ts). */
   floorSdk: string;
+  /** Sequelize and one model, nothing of the project's (bench/floor/sequelizeHandler.ts): what Sequelize alone costs. */
+  floorSequelize: string;
   migrate: string;
   workers: { cold: string; warm: string; invoke: string };
   sizes: BundleSize[];
@@ -62,6 +64,8 @@ export async function buildArtifacts(root: string, dir: string): Promise<Artifac
   await build({ ...floorOptions, entryPoints: [join(root, 'bench', 'floor', 'rawPgHandler.ts')] });
   const floorSdkOptions = bundleOptions(root, 'todos', join(dir, 'floor-sdk'), { earlyFetch: false });
   await build({ ...floorSdkOptions, entryPoints: [join(root, 'bench', 'floor', 'rawPgSdkHandler.ts')] });
+  const floorSequelizeOptions = bundleOptions(root, 'todos', join(dir, 'floor-sequelize'), { earlyFetch: false });
+  await build({ ...floorSequelizeOptions, entryPoints: [join(root, 'bench', 'floor', 'sequelizeHandler.ts')] });
   const [cold, warm, invoke] = await Promise.all([buildWorker(root, dir, 'cold'), buildWorker(root, dir, 'warm'), buildWorker(root, dir, 'invoke')]);
   return {
     dir,
@@ -70,8 +74,9 @@ export async function buildArtifacts(root: string, dir: string): Promise<Artifac
     todosPlain: plain.outfile,
     floor: floorOptions.outfile,
     floorSdk: floorSdkOptions.outfile,
+    floorSequelize: floorSequelizeOptions.outfile,
     migrate: outfileOf('migrate'),
     workers: { cold, warm, invoke },
-    sizes: [...functions.map((f) => size(f.fn, f.outfile)), size('raw-pg floor', floorOptions.outfile), size('raw-pg + SDK floor', floorSdkOptions.outfile)],
+    sizes: [...functions.map((f) => size(f.fn, f.outfile)), size('raw-pg floor', floorOptions.outfile), size('raw-pg + SDK floor', floorSdkOptions.outfile), size('Sequelize floor', floorSequelizeOptions.outfile)],
   };
 }

@@ -13,7 +13,7 @@ import { measureColdStarts, type ColdSpec, type ColdVariant } from './coldStart'
 import { openBenchDatabase } from './database';
 import { environments } from './environment';
 import { openLatencyWorld } from './latency';
-import { CPU_TARGET, LATENCY_TARGET, rows, table } from './report';
+import { CPU_TARGET, LATENCY_TARGET, SEQUELIZE_FLOOR, rows, table } from './report';
 import { measureSecrets } from './secretsTraffic';
 import { runWorker, useWorkerNode } from './spawnWorker';
 import { workerNode } from './workerNode';
@@ -60,6 +60,7 @@ async function main(): Promise<void> {
       const specs: ColdSpec[] = [
         { name: CPU_TARGET, bundle: artifacts.todos, env: envs.development, todoId: firstId, floor: 'raw-pg floor' },
         { name: 'raw-pg floor', bundle: artifacts.floor, env: envs.development, todoId: firstId },
+        { name: SEQUELIZE_FLOOR, bundle: artifacts.floorSequelize, env: envs.development, todoId: firstId, floor: 'raw-pg floor' },
         { name: 'todos (Secrets Manager)', bundle: artifacts.todos, env: envs.production, todoId: firstId, fake: envs.fake, floor: 'raw-pg floor' },
         { name: 'todos + init warm-up (SM)', bundle: artifacts.todosWarmUp, env: envs.production, todoId: firstId, fake: envs.fake, floor: 'raw-pg floor' },
         { name: 'todos, plain entry (SM)', bundle: artifacts.todosPlain, env: envs.production, todoId: firstId, fake: envs.fake, floor: 'raw-pg floor' },
