@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from '../zod';
 
 /**
  * A position in the newest-first list of todos: the `(createdAt, id)` of the last row of a page. The
@@ -15,10 +15,12 @@ export interface CursorPosition {
  * A timestamp PostgreSQL's timestamptz accepts. ISO 8601 allows year 0000, which PostgreSQL
  * rejects (SQLSTATE 22008): a forged cursor must be a 400, not a query error.
  */
-const cursorTime = z.iso.datetime().refine((value) => {
-  const year = new Date(value).getUTCFullYear();
-  return year >= 1 && year <= 9999;
-}, 'out of range');
+const cursorTime = z.iso.datetime().check(
+  z.refine((value: string) => {
+    const year = new Date(value).getUTCFullYear();
+    return year >= 1 && year <= 9999;
+  }, 'out of range'),
+);
 
 /** The cursor's content. Versioned so the format can change without misreading old cursors. */
 const CursorPayload = z.strictObject({ v: z.literal(1), t: cursorTime, i: z.uuid() });

@@ -43,12 +43,12 @@ function componentSchemas(): Record<string, JsonSchema> {
 }
 
 /** What a client must send: the schema's input side (before defaults and transforms apply). */
-function requestSchema(schema: z.ZodType): JsonSchema {
+function requestSchema(schema: z.core.$ZodType): JsonSchema {
   return embeddable(z.toJSONSchema(schema, { io: 'input', target: 'draft-2020-12' }) as JsonSchema);
 }
 
 /** Path or query parameters, one entry per property of the object schema. */
-function parameters(schema: z.ZodType | undefined, location: 'path' | 'query'): unknown[] {
+function parameters(schema: z.core.$ZodType | undefined, location: 'path' | 'query'): unknown[] {
   if (schema === undefined) return [];
   const object = requestSchema(schema) as { properties?: Record<string, JsonSchema>; required?: string[] };
   return Object.entries(object.properties ?? {}).map(([name, property]) => {

@@ -4,7 +4,7 @@
  * entries (`handler.ts`) and `openapi.ts` documents them, so both always agree. The keys are route
  * keys of the manifest; a test checks that they are exactly the manifest's routes.
  */
-import type { z } from 'zod';
+import type * as z from '../zod';
 import type { ResponseSchemaId } from './responseSchemas';
 import { CreateTodoSchema, ListTodosQuerySchema, TodoIdParamsSchema, UpdateTodoSchema } from './schemas';
 
@@ -28,9 +28,9 @@ export interface OperationSpec {
   tag: string;
   /** Request headers by name, e.g. `If-Match`. */
   headers?: Record<string, RequestHeaderSpec>;
-  params?: z.ZodType<Record<string, unknown>>;
-  query?: z.ZodType<Record<string, unknown>>;
-  body?: z.ZodType;
+  params?: z.core.$ZodType<Record<string, unknown>>;
+  query?: z.core.$ZodType<Record<string, unknown>>;
+  body?: z.core.$ZodType;
   responses: Record<number, ResponseSpec>;
 }
 
@@ -112,7 +112,7 @@ export const OPERATIONS = {
 
 export type OperationKey = keyof typeof OPERATIONS;
 
-type Out<S> = S extends z.ZodType ? z.output<S> : undefined;
+type Out<S> = S extends z.core.$ZodType ? z.output<S> : undefined;
 
 /** The validated input a route handler receives for operation `K`. */
 export interface OperationInput<K extends OperationKey> {

@@ -4,26 +4,26 @@
  * from what the code accepts. The response schemas, which only the document and the tests read, are
  * in `responseSchemas.ts`: a function's bundle never builds them.
  */
-import { z } from 'zod';
+import * as z from '../zod';
 import type { HealthSchema, HealthUnavailableSchema, TodoPageSchema, TodoSchema } from './responseSchemas';
 import { TODO_TITLE_MAX } from '../models/todo';
-import { decodeCursor } from './cursor';
+import { decodeCursor, type CursorPosition } from './cursor';
 
 export const TODO_LIST_LIMIT = { min: 1, max: 100, default: 20 } as const;
 
-const title = z
-  .string()
-  .trim()
-  .min(1, 'must not be empty')
-  .max(TODO_TITLE_MAX, `must be at most ${TODO_TITLE_MAX} characters`)
+const title = z.string().check(
+  z.trim(),
+  z.minLength(1, 'must not be empty'),
+  z.maxLength(TODO_TITLE_MAX, `must be at most ${TODO_TITLE_MAX} characters`),
   // PostgreSQL text cannot hold U+0000, and a lone UTF-16 surrogate has no UTF-8 encoding (the driver
   // would silently store U+FFFD instead): both are refused here rather than stored differently or failing in SQL.
-  .refine((value) => !value.includes('\u0000'), 'must not contain NUL (U+0000) characters')
-  .refine((value) => !/[\uD800-\uDFFF]/u.test(value), 'must be well-formed Unicode (no unpaired surrogate code units)')
-  .meta({
+  z.refine((value: string) => !value.includes('\u0000'), 'must not contain NUL (U+0000) characters'),
+  z.refine((value: string) => !/[\uD800-\uDFFF]/u.test(value), 'must be well-formed Unicode (no unpaired surrogate code units)'),
+  z.meta({
     description: `1–${TODO_TITLE_MAX} characters (Unicode code points, as PostgreSQL counts them); surrounding whitespace is removed; no NUL (U+0000) and no unpaired surrogates. Anything else is stored and returned exactly as sent.`,
     example: 'Buy milk',
-  });
+  }),
+);
 
 // ---- Requests -------------------------------------------------------------------------------
 
@@ -33,36 +33,45 @@ export const TodoIdParamsSchema = z.strictObject({ id: z.uuid({ error: 'must be 
 // some front-end libraries append, are ignored rather than refused. (Bodies stay strict: an unknown
 // body field is a client bug worth reporting.)
 export const ListTodosQuerySchema = z.object({
-  limit: z.coerce
-    .number({ error: 'must be a number' })
-    .int('must be an integer')
-    .min(TODO_LIST_LIMIT.min, `must be at least ${TODO_LIST_LIMIT.min}`)
-    .max(TODO_LIST_LIMIT.max, `must be at most ${TODO_LIST_LIMIT.max}`)
-    .default(TODO_LIST_LIMIT.default)
-    .meta({ description: 'Page size.' }),
+  limit: z
+    ._default(
+      z.coerce
+        .number({ error: 'must be a number' })
+        .check(
+          z.int('must be an integer'),
+          z.minimum(TODO_LIST_LIMIT.min, `must be at least ${TODO_LIST_LIMIT.min}`),
+          z.maximum(TODO_LIST_LIMIT.max, `must be at most ${TODO_LIST_LIMIT.max}`),
+        ),
+      TODO_LIST_LIMIT.default,
+    )
+    .check(z.meta({ description: 'Page size.' })),
   cursor: z
-    .string()
-    .max(512)
-    .transform((value, ctx) => {
-      const position = decodeCursor(value);
-      if (position === undefined) ctx.addIssue({ code: 'custom', message: 'is not a cursor returned by this API' });
-      return position ?? z.NEVER;
-    })
-    .optional()
-    .meta({ description: 'The `nextCursor` of the previous page.' }),
+    .optional(
+      z.pipe(
+        z.string().check(
+          z.maxLength(512),
+          z.refine((value: string) => decodeCursor(value) !== undefined, 'is not a cursor returned by this API'),
+        ),
+        // Decoded again: cheap (a few dozen bytes), and the check above already refused any other.
+        z.transform((value: string) => decodeCursor(value) as CursorPosition),
+      ),
+    )
+    .check(z.meta({ description: 'The `nextCursor` of the previous page.' })),
 });
 
 export const CreateTodoSchema = z
   .strictObject({
     title,
-    completed: z.boolean().optional().meta({ description: 'Defaults to false.' }),
+    completed: z.optional(z.boolean()).check(z.meta({ description: 'Defaults to false.' })),
   })
-  .meta({ description: 'A new todo.' });
+  .check(z.meta({ description: 'A new todo.' }));
 
 export const UpdateTodoSchema = z
-  .strictObject({ title: title.optional(), completed: z.boolean().optional() })
-  .refine((patch) => patch.title !== undefined || patch.completed !== undefined, { message: 'must set title and/or completed' })
-  .meta({ description: 'The fields to change; at least one.', minProperties: 1 });
+  .strictObject({ title: z.optional(title), completed: z.optional(z.boolean()) })
+  .check(
+    z.refine((patch: { title?: string; completed?: boolean }) => patch.title !== undefined || patch.completed !== undefined, { message: 'must set title and/or completed' }),
+    z.meta({ description: 'The fields to change; at least one.', minProperties: 1 }),
+  );
 
 export type TodoDto = z.output<typeof TodoSchema>;
 export type TodoPage = z.output<typeof TodoPageSchema>;

@@ -7,12 +7,14 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { parse as parseDotenv } from 'dotenv';
-import { z } from 'zod';
+import * as z from '../zod';
 import { EnvVarError } from './errors';
 
-const flag = z
-  .enum(['true', 'false', '1', '0', 'yes', 'no', 'on', 'off'], { error: 'must be true or false' })
-  .transform((value) => ['true', '1', 'yes', 'on'].includes(value));
+const flag = z.pipe(
+  z.enum(['true', 'false', '1', '0', 'yes', 'no', 'on', 'off'], { error: 'must be true or false' }),
+  z.transform((value) => ['true', '1', 'yes', 'on'].includes(value)),
+);
+const text = z.string().check(z.minLength(1));
 
 /**
  * Every environment variable the functions read, with its validation and documented default.
@@ -21,52 +23,52 @@ const flag = z
  */
 export const ENV_SCHEMA = {
   /** `production` switches credentials to Secrets Manager (when DB_SECRET_NAME is set) and skips `.env`. */
-  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
-  DB_HOST: z.string().min(1).default('127.0.0.1'),
-  DB_PORT: z.coerce.number({ error: 'must be a port number' }).int().min(1).max(65535).default(5432),
-  DB_NAME: z.string().min(1),
-  DB_USER: z.string().min(1),
+  NODE_ENV: z._default(z.enum(['development', 'test', 'production']), 'development'),
+  DB_HOST: z._default(text, '127.0.0.1'),
+  DB_PORT: z._default(z.coerce.number({ error: 'must be a port number' }).check(z.int(), z.minimum(1), z.maximum(65535)), 5432),
+  DB_NAME: text,
+  DB_USER: text,
   /** Development only; in production it is read solely as the fallback when Secrets Manager fails. */
-  DB_PASSWORD: z.string().optional(),
-  DB_SECRET_NAME: z.string().min(1).optional(),
+  DB_PASSWORD: z.optional(z.string()),
+  DB_SECRET_NAME: z.optional(text),
   /**
    * How the functions prove who they are: `password` (DB_PASSWORD, or the secret in production) or
    * `iam` (an IAM authentication token signed for DB_USER, DB_HOST and DB_PORT with the function's
    * role; needs DB_SSL=true and no DB_SECRET_NAME).
    */
-  DB_AUTH: z.enum(['password', 'iam'], { error: 'must be password or iam' }).default('password'),
+  DB_AUTH: z._default(z.enum(['password', 'iam'], { error: 'must be password or iam' }), 'password'),
   /** TLS to the database with certificate verification. */
-  DB_SSL: flag.default(false),
+  DB_SSL: z._default(flag, false),
   /** PEM bundle to trust for DB_SSL (e.g. Amazon RDS's global bundle); Node's default CAs otherwise. */
-  DB_SSL_CA_FILE: z.string().min(1).optional(),
+  DB_SSL_CA_FILE: z.optional(text),
   /**
    * PostgreSQL's statement_timeout for this function's connections. 5 s suits the API (below its
    * 10-15 s function timeouts); the migrate function sets minutes for DDL and lock waits.
    */
-  DB_STATEMENT_TIMEOUT_MS: z.coerce.number({ error: 'must be a number of milliseconds' }).int().min(100).default(5_000),
+  DB_STATEMENT_TIMEOUT_MS: z._default(z.coerce.number({ error: 'must be a number of milliseconds' }).check(z.int(), z.minimum(100)), 5_000),
   /**
    * `transaction` when the functions connect through a transaction pooler (PgBouncer in transaction
    * mode; RDS Proxy pins a connection on the same things): nothing is sent per connection that such
    * a pooler refuses (startup parameters beyond its own) or that would outlive the transaction on
    * its server connection; the time limits are then the database role's (`ALTER ROLE … SET`).
    */
-  DB_POOLER: z.enum(['none', 'transaction'], { error: 'must be none or transaction' }).default('none'),
+  DB_POOLER: z._default(z.enum(['none', 'transaction'], { error: 'must be none or transaction' }), 'none'),
   /**
    * The migrate function only: the least-privileged role the migrations create (or bring in line)
    * for the API functions, which connect as it. Unset: no such role (one user for everything).
    */
-  DB_APP_USER: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,62}$/, { error: 'must be a plain PostgreSQL identifier' }).optional(),
+  DB_APP_USER: z.optional(z.string().check(z.regex(/^[A-Za-z_][A-Za-z0-9_]{0,62}$/, { error: 'must be a plain PostgreSQL identifier' }))),
   /**
    * The migrate function only: the secret holding DB_APP_USER's password (the role gets its SCRAM
    * verifier). Unset with DB_APP_USER: the role authenticates with IAM only (`rds_iam`).
    */
-  DB_APP_SECRET_NAME: z.string().min(1).optional(),
+  DB_APP_SECRET_NAME: z.optional(text),
   /** Log each SQL statement at debug level. Off by default: Sequelize inlines values into the SQL. */
-  DB_LOG_SQL: flag.default(false),
+  DB_LOG_SQL: z._default(flag, false),
   /** How long a fetched secret is trusted before a refresh (jittered by up to 10% downwards). */
-  SECRETS_CACHE_TTL_SECONDS: z.coerce.number({ error: 'must be a number of seconds' }).min(0).default(300),
-  AWS_REGION: z.string().min(1).optional(),
-  AWS_DEFAULT_REGION: z.string().min(1).optional(),
+  SECRETS_CACHE_TTL_SECONDS: z._default(z.coerce.number({ error: 'must be a number of seconds' }).check(z.minimum(0)), 300),
+  AWS_REGION: z.optional(text),
+  AWS_DEFAULT_REGION: z.optional(text),
 } as const;
 
 export type EnvName = keyof typeof ENV_SCHEMA;

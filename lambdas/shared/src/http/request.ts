@@ -1,5 +1,5 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import type { z } from 'zod';
+import * as z from '../zod';
 import { BadRequestError, type FieldIssue } from './errors';
 
 /**
@@ -49,7 +49,7 @@ export function readJsonBody(event: Pick<APIGatewayProxyEventV2, 'body' | 'isBas
 }
 
 /** Zod's issues as the API reports them: location, field and message (never the rejected value). */
-export function toFieldIssues(location: FieldIssue['in'], error: z.ZodError): FieldIssue[] {
+export function toFieldIssues(location: FieldIssue['in'], error: z.core.$ZodError): FieldIssue[] {
   return error.issues.map((issue) => {
     const field = issue.path.map(String).join('.');
     // An unknown key is reported on its parent; name the key itself, which is what the client must remove.
@@ -61,8 +61,8 @@ export function toFieldIssues(location: FieldIssue['in'], error: z.ZodError): Fi
 }
 
 /** Validates one part of the request against its schema; a mismatch is a 400 `validation_failed`. */
-export function validate<S extends z.ZodType>(schema: S, location: FieldIssue['in'], value: unknown): z.output<S> {
-  const result = schema.safeParse(value);
+export function validate<S extends z.core.$ZodType>(schema: S, location: FieldIssue['in'], value: unknown): z.output<S> {
+  const result = z.safeParse(schema, value);
   if (result.success) return result.data;
   const issues = toFieldIssues(location, result.error);
   throw new BadRequestError('validation_failed', `Invalid ${location === 'body' ? 'request body' : location === 'header' ? 'request headers' : `${location} parameters`}`, issues);

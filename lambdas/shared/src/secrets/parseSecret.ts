@@ -1,10 +1,13 @@
-import { z } from 'zod';
+import * as z from '../zod';
 import type { ConnectionOptions } from './connectionOptions';
 import { DB_TYPES, type DbType } from './dbTypes';
 import { InvalidSecretJsonError, MissingSecretFieldError } from './errors';
 
-const text = z.string().trim().min(1);
-const port = z.union([z.number().int(), z.string().trim().regex(/^\d+$/).transform(Number)]).pipe(z.number().int().min(1).max(65535));
+const text = z.string().check(z.trim(), z.minLength(1));
+const port = z.pipe(
+  z.union([z.number().check(z.int()), z.pipe(z.string().check(z.trim(), z.regex(/^\d+$/)), z.transform(Number))]),
+  z.number().check(z.int(), z.minimum(1), z.maximum(65535)),
+);
 
 /**
  * Both secret shapes in one schema: the seed's `{ username|user, password, hosturl|url, driver, jars }`
@@ -12,17 +15,17 @@ const port = z.union([z.number().int(), z.string().trim().regex(/^\d+$/).transfo
  * Unknown keys (AWS adds e.g. `dbInstanceIdentifier`) are ignored.
  */
 const secretSchema = z.object({
-  username: text.optional(),
-  user: text.optional(),
-  password: z.string().min(1).optional(),
-  hosturl: text.optional(),
-  url: text.optional(),
-  driver: text.optional(),
-  jars: z.string().optional(),
-  engine: text.optional(),
-  host: text.optional(),
-  port: port.optional(),
-  dbname: text.optional(),
+  username: z.optional(text),
+  user: z.optional(text),
+  password: z.optional(z.string().check(z.minLength(1))),
+  hosturl: z.optional(text),
+  url: z.optional(text),
+  driver: z.optional(text),
+  jars: z.optional(z.string()),
+  engine: z.optional(text),
+  host: z.optional(text),
+  port: z.optional(port),
+  dbname: z.optional(text),
 });
 
 interface Location {
