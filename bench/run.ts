@@ -13,7 +13,7 @@ import { measureColdStarts, type ColdSpec, type ColdVariant } from './coldStart'
 import { openBenchDatabase } from './database';
 import { environments } from './environment';
 import { openLatencyWorld } from './latency';
-import { CPU_TARGET, LATENCY_TARGET, SEQUELIZE_FLOOR, rows, table } from './report';
+import { CPU_TARGET, LATENCY_TARGET, SDK_FLOOR, SEQUELIZE_FLOOR, rows, table } from './report';
 import { measureSecrets } from './secretsTraffic';
 import { runWorker, useWorkerNode } from './spawnWorker';
 import { workerNode } from './workerNode';
@@ -61,7 +61,8 @@ async function main(): Promise<void> {
         { name: CPU_TARGET, bundle: artifacts.todos, env: envs.development, todoId: firstId, floor: 'raw-pg floor' },
         { name: 'raw-pg floor', bundle: artifacts.floor, env: envs.development, todoId: firstId },
         { name: SEQUELIZE_FLOOR, bundle: artifacts.floorSequelize, env: envs.development, todoId: firstId, floor: 'raw-pg floor' },
-        { name: 'todos (Secrets Manager)', bundle: artifacts.todos, env: envs.production, todoId: firstId, fake: envs.fake, floor: 'raw-pg floor' },
+        { name: 'todos (Secrets Manager)', bundle: artifacts.todos, env: envs.production, todoId: firstId, fake: envs.fake, floor: SDK_FLOOR },
+        { name: SDK_FLOOR, bundle: artifacts.floorSdk, env: envs.production, todoId: firstId, fake: envs.fake },
         { name: 'todos + init warm-up (SM)', bundle: artifacts.todosWarmUp, env: envs.production, todoId: firstId, fake: envs.fake, floor: 'raw-pg floor' },
         { name: 'todos, plain entry (SM)', bundle: artifacts.todosPlain, env: envs.production, todoId: firstId, fake: envs.fake, floor: 'raw-pg floor' },
         { name: LATENCY_TARGET, bundle: artifacts.todos, env: world.production, todoId: world.todoId, fake: world.fake, floor: 'latency: raw-pg + SDK floor' },
