@@ -20,9 +20,17 @@ import { credentialsSecretName, getDbCredentials } from './credentials/getDbCred
  * SDK has written the request (`finish`), which takes the SDK's first-call work (resolving its
  * configuration, credentials, endpoint and signature: tens of ms of CPU, more on a small or busy
  * machine) and a few event-loop turns; the answer then waits in the socket while the caller
- * evaluates the rest. The cap bounds what an unreachable endpoint could add to the init.
+ * evaluates the rest. It also resolves when the fetch settles, whichever way.
+ *
+ * The cap only bounds the wait when neither happens: an endpoint that never accepts. It is generous
+ * (it was 200 ms) because waiting costs nothing otherwise: the SDK's first-call work must be done
+ * anyway, and while it runs slower than the cap — a Lambda with a fraction of a vCPU, or a busy
+ * machine (the bundle test missed the overlap at 200 ms under the full suite on Node 24) — a short
+ * cap lets the module evaluation start first, and the request then leaves only after it, the
+ * Secrets Manager round trip no longer overlapped. Against a dead endpoint a longer cap costs at
+ * most the module evaluation's time: the first request waits for the same failing fetch either way.
  */
-const MAX_WAIT_MS = 200;
+const MAX_WAIT_MS = 1_000;
 
 /** Published by Node's HTTP client for every request it starts (the SDK's Node handler included). */
 const requestStart = channel('http.client.request.start');
