@@ -32,6 +32,8 @@ function options(): { runs: number; bundle: BundleName; production: boolean } {
   if (!Number.isInteger(runs) || runs < 1 || runs > 200) throw new Error(`--runs must be an integer from 1 to 200, not ${values.runs}`);
   const bundle = BUNDLES.find((name) => name === values.bundle);
   if (!bundle) throw new Error(`--bundle must be one of ${BUNDLES.join(', ')}, not ${values.bundle}`);
+  // The floors read their credentials from the environment only.
+  if (values.production && bundle !== 'todos') throw new Error('--production applies to --bundle todos only');
   return { runs, bundle, production: values.production };
 }
 
@@ -48,12 +50,13 @@ async function main(): Promise<void> {
   const artifacts = await buildArtifacts(root, outDir);
   const file = { todos: artifacts.todos, 'sequelize-floor': artifacts.floorSequelize, floor: artifacts.floor }[bundle];
   const db = await openBenchDatabase(root);
-  const envs = await environments(db);
+  let envs: Awaited<ReturnType<typeof environments>> | undefined;
   try {
+    envs = await environments(db);
     await runWorker({ file: artifacts.workers.invoke, task: { kind: 'invoke', bundle: artifacts.migrate, functionName: 'migrate', invocations: 1, concurrent: false, events: [{}] }, env: envs.development, cwd: outDir });
     await db.seed(20);
     const id = db.todoIds[0] ?? '';
-    const env = production && bundle === 'todos' ? envs.production : envs.development;
+    const env = production ? envs.production : envs.development;
     const cpu: number[] = [];
     for (let run = 0; run < runs; run += 1) {
       const result = await runWorker<ColdResult>({
@@ -68,7 +71,13 @@ async function main(): Promise<void> {
     }
     const profiles = readdirSync(profileDir).map((name) => JSON.parse(readFileSync(join(profileDir, name), 'utf8')) as CpuProfile);
     const buckets = selfTimeByBucket(profiles, pathToFileURL(file).href, JSON.parse(readFileSync(`${file}.map`, 'utf8')));
-    const median = [...cpu].sort((a, b) => a - b)[Math.floor(cpu.length / 2)] ?? 0;
+    const sorted = [...cpu].sort((a, b) => a - b);
+    const middle = sorted.length / 2;
+    const median = sorted.length % 2 === 1 ? (sorted[Math.floor(middle)] ?? 0) : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
+    // Every bundle bucket is a package or a project file; if none got a sample, the profile's URL of
+    // the bundle no longer matched (a symlink, a query string) and the table would say nothing.
+    const inBundle = buckets.filter((b) => b.inBundle).reduce((sum, b) => sum + b.share, 0);
+    if (inBundle < 0.05) throw new Error(`only ${(100 * inBundle).toFixed(1)} % of the samples map into ${file}: the profile's script URL does not match the bundle`);
     const lines = buckets.filter((b) => b.share >= 0.005).map((b) => `| ${b.name} | ${b.ms.toFixed(1)} | ${(100 * b.share).toFixed(1)} % |`);
     process.stdout.write(
       [
@@ -83,7 +92,7 @@ async function main(): Promise<void> {
       ].join('\n'),
     );
   } finally {
-    await envs.fake.stop();
+    await envs?.fake.stop();
     await db.drop();
   }
 }

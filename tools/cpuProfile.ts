@@ -19,6 +19,8 @@ export interface CpuProfile {
 
 export interface Bucket {
   name: string;
+  /** Code of the bundle itself (a package, a project file or esbuild's wrappers), not V8, Node or another script. */
+  inBundle: boolean;
   /** Self time per profile (the mean over the profiles given). */
   ms: number;
   share: number;
@@ -53,6 +55,7 @@ export function packageOf(source: string): string {
 export function selfTimeByBucket(profiles: CpuProfile[], bundleUrl: string, map: SourceMapPayload): Bucket[] {
   const sourceMap = new SourceMap(map);
   const totals = new Map<string, number>();
+  const ofBundle = new Set<string>();
   let all = 0;
   for (const profile of profiles) {
     const nodes = new Map(profile.nodes.map((node) => [node.id, node]));
@@ -65,6 +68,7 @@ export function selfTimeByBucket(profiles: CpuProfile[], bundleUrl: string, map:
         const entry = sourceMap.findEntry(frame.lineNumber, frame.columnNumber);
         const source = 'originalSource' in entry ? entry.originalSource : undefined;
         bucket = source ? packageOf(source) : 'bundle: module wrappers';
+        ofBundle.add(bucket);
       } else {
         bucket = runtimeBucket(frame);
       }
@@ -74,6 +78,6 @@ export function selfTimeByBucket(profiles: CpuProfile[], bundleUrl: string, map:
   }
   const runs = Math.max(profiles.length, 1);
   return [...totals]
-    .map(([name, ms]) => ({ name, ms: ms / runs, share: all === 0 ? 0 : ms / all }))
+    .map(([name, ms]) => ({ name, inBundle: ofBundle.has(name), ms: ms / runs, share: all === 0 ? 0 : ms / all }))
     .sort((a, b) => b.ms - a.ms);
 }

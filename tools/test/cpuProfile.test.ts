@@ -41,6 +41,8 @@ test('attributes a dependency’s CPU time to its package through the source map
   const buckets = selfTimeByBucket(parsed, pathToFileURL(outfile).href, JSON.parse(readFileSync(`${outfile}.map`, 'utf8')));
   const busy = buckets.find((bucket) => bucket.name === 'busy-pkg');
   expect(busy?.ms).toBeGreaterThan(75);
+  expect(busy?.inBundle).toBe(true);
+  expect(buckets.filter((bucket) => bucket.name.startsWith('V8: ') || bucket.name.startsWith('Node: ')).every((bucket) => !bucket.inBundle)).toBe(true);
   // The largest bucket of all, and the shares add up to the whole.
   expect(buckets[0]?.name).toBe('busy-pkg');
   expect(buckets.reduce((sum, bucket) => sum + bucket.share, 0)).toBeCloseTo(1, 5);

@@ -4,8 +4,9 @@
  *
  * Why mini and not `import { z } from 'zod'`: the two are one validator (the same core parses, the
  * same messages, the same `toJSONSchema`); classic adds a method table that every schema instance
- * gets when it is built (`.min()`, `.optional()`, …) and ~130 KiB of code to compile. On a cold
- * start that is ≈ 13 ms of CPU (`pnpm bench`, docs/performance.md), paid before the first request.
+ * gets when it is built (`.min()`, `.optional()`, …) and ≈ 110 KB more of zod to compile. The
+ * `todos` bundle lost 118 KB and ≈ 17 % of its first response's CPU with the switch
+ * (docs/performance.md, "What zod/mini bought"), all of it paid before the first request.
  * Mini spells the same schemas with functions and checks:
  * `z.string().min(1).optional()` is `z.optional(z.string().check(z.minLength(1)))`.
  *

@@ -7,7 +7,7 @@
 import * as z from '../zod';
 import type { HealthSchema, HealthUnavailableSchema, TodoPageSchema, TodoSchema } from './responseSchemas';
 import { TODO_TITLE_MAX } from '../models/todo';
-import { decodeCursor, type CursorPosition } from './cursor';
+import { decodeCursor } from './cursor';
 
 export const TODO_LIST_LIMIT = { min: 1, max: 100, default: 20 } as const;
 
@@ -48,12 +48,14 @@ export const ListTodosQuerySchema = z.object({
   cursor: z
     .optional(
       z.pipe(
-        z.string().check(
-          z.maxLength(512),
-          z.refine((value: string) => decodeCursor(value) !== undefined, 'is not a cursor returned by this API'),
-        ),
-        // Decoded again: cheap (a few dozen bytes), and the check above already refused any other.
-        z.transform((value: string) => decodeCursor(value) as CursorPosition),
+        z.string().check(z.maxLength(512)),
+        // Decoded only once the length check passed (a pipe stops at a failed input). Mini's
+        // transforms have no `ctx.addIssue`: the issue goes straight into the list.
+        z.transform((value: string, ctx) => {
+          const position = decodeCursor(value);
+          if (position === undefined) ctx.issues.push({ code: 'custom', message: 'is not a cursor returned by this API', input: value });
+          return position ?? z.NEVER;
+        }),
       ),
     )
     .check(z.meta({ description: 'The `nextCursor` of the previous page.' })),
@@ -66,12 +68,12 @@ export const CreateTodoSchema = z
   })
   .check(z.meta({ description: 'A new todo.' }));
 
-export const UpdateTodoSchema = z
-  .strictObject({ title: z.optional(title), completed: z.optional(z.boolean()) })
-  .check(
-    z.refine((patch: { title?: string; completed?: boolean }) => patch.title !== undefined || patch.completed !== undefined, { message: 'must set title and/or completed' }),
-    z.meta({ description: 'The fields to change; at least one.', minProperties: 1 }),
-  );
+const UpdateTodoFields = z.strictObject({ title: z.optional(title), completed: z.optional(z.boolean()) });
+
+export const UpdateTodoSchema = UpdateTodoFields.check(
+  z.refine((patch: z.output<typeof UpdateTodoFields>) => patch.title !== undefined || patch.completed !== undefined, { message: 'must set title and/or completed' }),
+  z.meta({ description: 'The fields to change; at least one.', minProperties: 1 }),
+);
 
 export type TodoDto = z.output<typeof TodoSchema>;
 export type TodoPage = z.output<typeof TodoPageSchema>;
