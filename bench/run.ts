@@ -26,7 +26,7 @@ const coldOnly = process.argv.includes('--cold');
 /** `--machine-node`: workers on the machine's own Node instead of Node 22 (to compare majors). */
 const machineNode = process.argv.includes('--machine-node');
 
-/** Full run ≈ 1 minute on 2 cores; smoke ≈ 5 s. */
+/** Full run ≈ 1.5–2 minutes on 2 cores; smoke ≈ 15–20 s with the bundling (docs/performance.md). */
 const PLAN = smoke
   ? { seed: 50, coldRuns: 2, warm: { iterations: 100, memoryInvocations: 1_000, runs: 1 }, secretInvocations: 200 }
   : { seed: 200, coldRuns: 20, warm: { iterations: 2_000, memoryInvocations: 20_000, runs: 3 }, secretInvocations: 10_000 };
