@@ -25,6 +25,9 @@ const smoke = process.argv.includes('--smoke');
 const coldOnly = process.argv.includes('--cold');
 /** `--machine-node`: workers on the machine's own Node instead of Node 22 (to compare majors). */
 const machineNode = process.argv.includes('--machine-node');
+/** `--node 24`: workers on Node 24 (the current LTS, also a Lambda runtime) instead of 22. */
+const nodeMajor = process.argv[process.argv.indexOf('--node') + 1];
+if (process.argv.includes('--node') && nodeMajor !== '22' && nodeMajor !== '24') throw new Error(`--node takes 22 or 24, not ${nodeMajor}`);
 
 /** Full run ≈ 1.5–2 minutes on 2 cores; smoke ≈ 15–20 s with the bundling (docs/performance.md). */
 const PLAN = smoke
@@ -39,7 +42,7 @@ async function main(): Promise<void> {
   const started = performance.now();
   const outDir = join(root, '.tmp', 'bench-out');
   rmSync(outDir, { recursive: true, force: true });
-  const node = machineNode ? { path: process.execPath, version: process.version } : workerNode(root);
+  const node = machineNode ? { path: process.execPath, version: process.version } : workerNode(root, nodeMajor === '24' ? '24' : '22');
   useWorkerNode(node.path);
   step(`workers run on Node.js ${node.version}`);
   step('bundling with scripts/bundle.ts');
