@@ -83,3 +83,14 @@ export function isConnectionFailure(error: unknown): boolean {
       AUTH_FAILURE_CODES.has(e.errno),
   );
 }
+
+/**
+ * True when the server refused a new connection for want of a slot: 53300 too_many_connections
+ * (`max_connections`, or the role's or the database's connection limit). Asking again at once asks
+ * for what was just refused, and each refusal costs the server a process and an authentication
+ * before it says no, so during a storm immediate retries add to the load that caused it. Callers
+ * answer 503 with `Retry-After` instead (docs/scale.md measured both).
+ */
+export function isServerFull(error: unknown): boolean {
+  return someInChain(error, (e) => e.code === '53300');
+}

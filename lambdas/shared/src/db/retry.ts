@@ -1,7 +1,7 @@
 import type { Transaction } from 'sequelize';
 import { logger } from '../logger';
 import { connectToDatabase, discardIdleConnections } from './connection';
-import { isAuthFailure, isConnectionFailure, isQueryTimeout, isTimeout } from './errors';
+import { isAuthFailure, isConnectionFailure, isQueryTimeout, isServerFull, isTimeout } from './errors';
 import { remainingInvocationMs } from './invocation';
 import { LAMBDA_POOL, dbTimeouts } from './options';
 
@@ -16,14 +16,15 @@ import { LAMBDA_POOL, dbTimeouts } from './options';
  * idle ones were discarded can come back to the pool dead a moment later; with at most
  * `LAMBDA_POOL.max` such connections, the last attempt is certain to open a fresh one. When the
  * database is really down every attempt fails fast (refused), so the total stays short.
- * Not retried: authentication failures (the connection wrapper has its own retry for those) and
+ * Not retried: authentication failures (the connection wrapper has its own retry for those),
  * timeouts (a hung database, a full pool): waiting again would only double the wait, and three
- * such waits would outlast a 10 s function timeout.
+ * such waits would outlast a 10 s function timeout; and a server out of connection slots (53300,
+ * `isServerFull`): the retry would be refused too, and each refusal costs the server work.
  */
 const ATTEMPTS = (LAMBDA_POOL.max ?? 2) + 1;
 
 function retriable(error: unknown): boolean {
-  return isConnectionFailure(error) && !isAuthFailure(error) && !isTimeout(error);
+  return isConnectionFailure(error) && !isAuthFailure(error) && !isTimeout(error) && !isServerFull(error);
 }
 
 /**
