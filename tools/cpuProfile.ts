@@ -8,6 +8,7 @@
  * milliseconds per run, to compare buckets with each other and runs with runs, not with `pnpm bench`.
  */
 import { SourceMap, type SourceMapPayload } from 'node:module';
+import { packageOf } from '../scripts/bundleReport';
 
 /** The parts of a `.cpuprofile` (Chrome DevTools' format) read here. */
 export interface CpuProfile {
@@ -38,10 +39,14 @@ function runtimeBucket(frame: CpuProfile['nodes'][number]['callFrame']): string 
   return frame.url;
 }
 
-/** `…/node_modules/.pnpm/x@1/node_modules/@scope/pkg/lib/a.js` → `@scope/pkg`; a project file → its path from the repository root. */
-export function packageOf(source: string): string {
-  const match = /node_modules\/(?:\.pnpm\/[^/]+\/node_modules\/)?((?:@[^/]+\/)?[^/]+)/.exec(source);
-  if (match?.[1]) return match[1];
+/**
+ * The npm package a source belongs to, as `pnpm build --why` names it (`scripts/bundleReport.ts`);
+ * a project file by its path from the repository root instead of `(project)`, since a profile's
+ * question is which of the project's modules costs.
+ */
+export function sourceBucket(source: string): string {
+  const name = packageOf(source);
+  if (name !== '(project)') return name;
   const project = /(?:^|\/)((?:lambdas|scripts|bench|tools)\/.*)$/.exec(source);
   return project?.[1] ?? source;
 }
@@ -67,7 +72,7 @@ export function selfTimeByBucket(profiles: CpuProfile[], bundleUrl: string, map:
       if (frame.url === bundleUrl) {
         const entry = sourceMap.findEntry(frame.lineNumber, frame.columnNumber);
         const source = 'originalSource' in entry ? entry.originalSource : undefined;
-        bucket = source ? packageOf(source) : 'bundle: module wrappers';
+        bucket = source ? sourceBucket(source) : 'bundle: module wrappers';
         ofBundle.add(bucket);
       } else {
         bucket = runtimeBucket(frame);

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
-import { packageOf, selfTimeByBucket, type CpuProfile } from '../cpuProfile';
+import { selfTimeByBucket, sourceBucket, type CpuProfile } from '../cpuProfile';
 
 let dir: string;
 beforeAll(() => {
@@ -17,10 +17,10 @@ beforeAll(() => {
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 test('names packages the way pnpm lays them out, and project files from the repository root', () => {
-  expect(packageOf('../../node_modules/.pnpm/sequelize@6.37.8_pg@8/node_modules/sequelize/lib/model.js')).toBe('sequelize');
-  expect(packageOf('../node_modules/.pnpm/@smithy+core@3.41.0/node_modules/@smithy/core/dist-es/index.js')).toBe('@smithy/core');
-  expect(packageOf('../../node_modules/zod/v4/core/schemas.js')).toBe('zod');
-  expect(packageOf('../../../lambdas/shared/src/db/connection.ts')).toBe('lambdas/shared/src/db/connection.ts');
+  expect(sourceBucket('../../node_modules/.pnpm/sequelize@6.37.8_pg@8/node_modules/sequelize/lib/model.js')).toBe('sequelize');
+  expect(sourceBucket('../node_modules/.pnpm/@smithy+core@3.41.0/node_modules/@smithy/core/dist-es/index.js')).toBe('@smithy/core');
+  expect(sourceBucket('../../node_modules/zod/v4/core/schemas.js')).toBe('zod');
+  expect(sourceBucket('../../../lambdas/shared/src/db/connection.ts')).toBe('lambdas/shared/src/db/connection.ts');
 });
 
 test('attributes a dependency’s CPU time to its package through the source map', async () => {
