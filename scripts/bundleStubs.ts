@@ -24,6 +24,8 @@
  * - The AWS SDK's credential chain (→ environment and container credentials): see CREDENTIAL_CHAIN;
  *   also where @aws-sdk/rds-signer reads it (@aws-sdk/credential-providers).
  * - sequelize/package.json: read for `Sequelize.version` only.
+ * - umzug's command line (~380 KB in `migrate`: @rushstack's command-line and JSON-schema
+ *   libraries, argparse, jju): `Umzug#getCli()` builds it; the migrate function only calls `up()`.
  * - Node built-ins loaded for one helper each (every built-in a bundle loads costs its own
  *   compilation at a cold start, ~3–5 ms of CPU for these, which a CPU profile of the import shows
  *   under Node's internal loader):
@@ -198,6 +200,18 @@ export const lambdaStubs: Plugin = {
     }));
 
     build.onLoad({ filter: /[\\/]node_modules[\\/]debug[\\/]src[\\/]index\.js$/ }, () => ({ contents: DEBUG_DISABLED, loader: 'js' }));
+
+    // umzug's command line (`Umzug#getCli()`), which the migrate function never builds: it calls
+    // `up()`. Its parser brings @rushstack's command-line and JSON-schema libraries, argparse and jju.
+    const cliActions = ['UmzugCLI', 'UpAction', 'DownAction', 'ListAction', 'CreateAction'];
+    build.onLoad({ filter: /[\\/]umzug[\\/]lib[\\/]cli\.js$/ }, () => ({
+      contents: [
+        unavailable("umzug's command line (Umzug#getCli)"),
+        ...cliActions.map((name) => `class ${name} { constructor() { unavailable(); } }`),
+        `module.exports = { ${cliActions.join(', ')} };`,
+      ].join('\n'),
+      loader: 'js',
+    }));
 
     build.onResolve({ filter: /^assert$/ }, (args) => (/[\\/]node_modules[\\/]sequelize[\\/]/.test(args.importer) ? { path: 'assert', namespace: 'lambda-stub' } : undefined));
     build.onLoad({ filter: /^assert$/, namespace: 'lambda-stub' }, () => ({ contents: ASSERT, loader: 'js' }));
