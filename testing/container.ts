@@ -1,9 +1,9 @@
 /**
  * "A new Lambda container" inside one test process: the shared package's per-container state
- * (pool, fetched credentials, secret cache, loaded .env) is forgotten and the environment replaced.
+ * (pool, fetched credentials, secret cache, Secrets Manager clients, loaded .env) is forgotten and the environment replaced.
  */
 import { closeDatabase } from '@lambdas/shared';
-import { resetCredentialsForTests, resetEnvForTests, resetSecretManagerForTests } from '@lambdas/shared/testing';
+import { resetCredentialsForTests, resetEnvForTests, resetSecretManagerForTests, resetSecretsManagerClientsForTests } from '@lambdas/shared/testing';
 
 // Importing the shared package may already have loaded a developer's .env: containers start without DB_*.
 const baseline = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('DB_')));
@@ -12,6 +12,7 @@ export async function coldStart(env: Record<string, string>): Promise<void> {
   await closeDatabase();
   resetCredentialsForTests();
   resetSecretManagerForTests();
+  resetSecretsManagerClientsForTests();
   resetEnvForTests();
   process.env = { ...baseline, ...env };
 }

@@ -30,7 +30,7 @@ import { credentialsSecretName, getDbCredentials } from './credentials/getDbCred
  * Secrets Manager round trip no longer overlapped. Against a dead endpoint a longer cap costs at
  * most the module evaluation's time: the first request waits for the same failing fetch either way.
  */
-const MAX_WAIT_MS = 1_000;
+export const MAX_WAIT_MS = 1_000;
 
 /** Published by Node's HTTP client for every request it starts (the SDK's Node handler included). */
 const requestStart = channel('http.client.request.start');

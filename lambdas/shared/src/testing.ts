@@ -5,3 +5,4 @@
 export { resetCredentialsForTests, discardIdleConnections } from './db/connection';
 export { resetEnvForTests } from './config/variables';
 export { resetSecretManagerForTests } from './credentials/getDbCredentials';
+export { resetSecretsManagerClientsForTests } from './secrets/client';

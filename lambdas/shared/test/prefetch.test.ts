@@ -9,7 +9,8 @@ import { createTestDatabase, type TestDatabase } from '../../../testing/db';
 import { capturedLogs, logMark, registerSecret } from '../../../testing/logCapture';
 import { FakeSecretsManager } from '../../../tools/fakeSecretsManager';
 import { connectToDatabase, CredentialsUnavailableError } from '../src';
-import { prefetchCredentials, prefetchSettled, resetPrefetchForTests } from '../src/prefetch';
+import { MAX_WAIT_MS, prefetchCredentials, prefetchSettled, resetPrefetchForTests } from '../src/prefetch';
+import { openUnacceptingEndpoint } from '../../../testing/unacceptingEndpoint';
 
 const fake = new FakeSecretsManager();
 const SECRET = 'prod/prefetch-db';
@@ -92,3 +93,24 @@ test('when Secrets Manager keeps failing, the normal path reports it as before',
   await prefetchCredentials();
   await expect(connectToDatabase()).rejects.toBeInstanceOf(CredentialsUnavailableError);
 });
+
+test('against an endpoint that never accepts, the wait ends at MAX_WAIT_MS while the fetch goes on', async () => {
+  const endpoint = await openUnacceptingEndpoint();
+  try {
+    await freshContainer(production);
+    process.env.AWS_ENDPOINT_URL_SECRETS_MANAGER = endpoint.url;
+    let settled = false;
+    const started = performance.now();
+    const sent = prefetchCredentials();
+    void prefetchSettled().then(() => (settled = true));
+    await sent;
+    const waited = performance.now() - started;
+    // Ended by the cap: no request was written and the fetch (the SDK's attempts, each given up
+    // after its 1 s connect timeout) has not settled; a timer never fires early.
+    expect(settled).toBe(false);
+    expect(waited).toBeGreaterThanOrEqual(MAX_WAIT_MS - 5);
+  } finally {
+    endpoint.close();
+    await prefetchSettled();
+  }
+}, 20_000);

@@ -22,3 +22,11 @@ export function secretsManagerClient(region: string): SecretsManagerClient {
   }
   return client;
 }
+
+/**
+ * Test hook: a new container creates new clients, which read the environment (endpoint,
+ * credentials) afresh. The old ones are only forgotten: a test may still hold one.
+ */
+export function resetSecretsManagerClientsForTests(): void {
+  clients.clear();
+}
