@@ -26,8 +26,10 @@ const coldOnly = process.argv.includes('--cold');
 /** `--machine-node`: workers on the machine's own Node instead of Node 22 (to compare majors). */
 const machineNode = process.argv.includes('--machine-node');
 /** `--node 24`: workers on Node 24 (the current LTS, also a Lambda runtime) instead of 22. */
-const nodeMajor = process.argv[process.argv.indexOf('--node') + 1];
-if (process.argv.includes('--node') && nodeMajor !== '22' && nodeMajor !== '24') throw new Error(`--node takes 22 or 24, not ${nodeMajor}`);
+const nodeMajor = process.argv.includes('--node') ? process.argv[process.argv.indexOf('--node') + 1] : undefined;
+if (nodeMajor !== undefined && nodeMajor !== '22' && nodeMajor !== '24') throw new Error(`--node takes 22 or 24 (as two words), not ${nodeMajor}`);
+if (process.argv.some((arg) => arg.startsWith('--node='))) throw new Error('Write --node 24, not --node=24');
+if (nodeMajor !== undefined && machineNode) throw new Error('--node and --machine-node exclude each other');
 
 /** Full run ≈ 1.5–2 minutes on 2 cores; smoke ≈ 15–20 s with the bundling (docs/performance.md). */
 const PLAN = smoke

@@ -3,9 +3,9 @@
  * security group without the rule looks to a client: `connect` neither succeeds nor fails.
  *
  * Loopback refuses a closed port at once, so this is built from a listener whose process never
- * runs its event loop (a child busy-waiting): the kernel completes handshakes into the listener's
- * accept queue until it is full, then drops further SYNs, and those connects hang. The queue is
- * filled here first, so the next client's connect is the one that hangs.
+ * runs its event loop again (a child blocked in a synchronous read): the kernel completes
+ * handshakes into the listener's accept queue until it is full, then drops further SYNs, and those
+ * connects hang. The queue is filled here first, so the next client's connect is the one that hangs.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
@@ -16,9 +16,11 @@ export interface UnacceptingEndpoint {
   close(): void;
 }
 
+// The child blocks on a synchronous read of its stdin (no event loop, no CPU) and exits when the
+// pipe closes: at close(), or when the test process dies, so it never outlives its test.
 const LISTENER = `const s = require('net').createServer().listen({ port: 0, host: '127.0.0.1', backlog: 1 }, () => {
   process.stdout.write(s.address().port + '\\n');
-  setTimeout(() => { const end = Date.now() + 120000; while (Date.now() < end); }, 20);
+  setTimeout(() => { try { require('fs').readSync(0, Buffer.alloc(1)); } catch {} process.exit(0); }, 20);
 });`;
 
 /** Resolves `true` when a connect completes within `ms`, `false` when it hangs. */
@@ -33,19 +35,21 @@ function connects(port: number, ms: number, sockets: net.Socket[]): Promise<bool
 }
 
 export async function openUnacceptingEndpoint(): Promise<UnacceptingEndpoint> {
-  const child: ChildProcess = spawn(process.execPath, ['-e', LISTENER], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child: ChildProcess = spawn(process.execPath, ['-e', LISTENER], { stdio: ['pipe', 'pipe', 'inherit'] });
   const port = Number(await new Promise<string>((resolve, reject) => {
     child.stdout?.once('data', (chunk: Buffer) => resolve(String(chunk).trim()));
     child.once('error', reject);
+    child.once('exit', (code) => reject(new Error(`The listener exited (${code}) before it listened`)));
   }));
   await new Promise((resolve) => setTimeout(resolve, 100)); // the child is busy from now on
   const sockets: net.Socket[] = [];
   const close = (): void => {
     sockets.forEach((socket) => socket.destroy());
+    child.stdin?.end();
     child.kill('SIGKILL');
   };
   for (let filled = 0; filled < 16; filled += 1) {
-    if (!(await connects(port, 300, sockets))) return { url: `http://127.0.0.1:${port}`, close };
+    if (!(await connects(port, 500, sockets))) return { url: `http://127.0.0.1:${port}`, close };
   }
   close();
   throw new Error('The accept queue never filled: this platform does not drop connects to a full listener');

@@ -64,8 +64,8 @@ test.each([
 
 /**
  * A server out of connection slots (53300) is not asked again at once: the retry would be refused
- * too, at the cost of a server process and an authentication (docs/scale.md measured the refusals
- * per 503 fall from 2–3 to 1 with the same 503 share). The caller gets the 503 with Retry-After.
+ * too, at the cost of a server process and an authentication (docs/scale.md: refused connects fell
+ * to one per 503, the 503 share stayed within a point). The caller gets the 503 with Retry-After.
  */
 test.each([
   ['retryRead', () => retryRead(() => getSequelize().query('SELECT 1'))],
