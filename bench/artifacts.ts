@@ -10,6 +10,7 @@ import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
 import { FUNCTION_NAMES, type FunctionName } from '@lambdas/shared';
 import { REQUIRE_SHIM, bundleFunction, bundleOptions } from '../scripts/bundle';
+import { runWorker } from './spawnWorker';
 
 export interface BundleSize {
   name: string;
@@ -79,4 +80,9 @@ export async function buildArtifacts(root: string, dir: string): Promise<Artifac
     workers: { cold, warm, invoke },
     sizes: [...functions.map((f) => size(f.fn, f.outfile)), size('raw-pg floor', floorOptions.outfile), size('raw-pg + SDK floor', floorSdkOptions.outfile), size('Sequelize floor', floorSequelizeOptions.outfile)],
   };
+}
+
+/** Runs the bundled `migrate` once against the database `env` names, as a deploy's trigger does. */
+export async function runMigrations(artifacts: Artifacts, env: NodeJS.ProcessEnv): Promise<void> {
+  await runWorker({ file: artifacts.workers.invoke, task: { kind: 'invoke', bundle: artifacts.migrate, functionName: 'migrate', invocations: 1, concurrent: false, events: [{}] }, env, cwd: artifacts.dir });
 }

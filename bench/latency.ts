@@ -14,9 +14,8 @@ import { FakeSecretsManager } from '../tools/fakeSecretsManager';
 import { ensureDatabase, startEmbeddedPostgres, type PgServer } from '../tools/localPostgres';
 import { TcpProxy } from '../tools/tcpProxy';
 import { makeServerCertificate } from '../tools/tlsCertificates';
-import type { Artifacts } from './artifacts';
+import { runMigrations, type Artifacts } from './artifacts';
 import { seedTodos } from './database';
-import { runWorker } from './spawnWorker';
 
 export const LATENCY = { secretsManagerMs: 30, databaseOneWayMs: 1 } as const;
 
@@ -52,7 +51,7 @@ export async function openLatencyWorld(artifacts: Artifacts, seed: number): Prom
     const tls = { DB_SSL: 'true', DB_SSL_CA_FILE: certificate.caFile };
     const base = { PATH: process.env.PATH, POWERTOOLS_SERVICE_NAME: 'todos', AWS_LAMBDA_FUNCTION_NAME: 'todos' };
     const direct = { ...base, NODE_ENV: 'development', DB_HOST: target.host, DB_PORT: String(target.port), DB_NAME: DATABASE, DB_USER: target.user, DB_PASSWORD: target.password, ...tls };
-    await runWorker({ file: artifacts.workers.invoke, task: { kind: 'invoke', bundle: artifacts.migrate, functionName: 'migrate', invocations: 1, concurrent: false, events: [{}] }, env: direct, cwd: artifacts.dir });
+    await runMigrations(artifacts, direct);
     const [todoId] = await seedTodos(target, seed, certificate.caFile);
     if (todoId === undefined) throw new Error('Seeding the TLS database produced no rows');
 

@@ -11,11 +11,12 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { selfTimeByBucket, type CpuProfile } from '../tools/cpuProfile';
-import { buildArtifacts } from './artifacts';
+import { buildArtifacts, runMigrations } from './artifacts';
 import { openBenchDatabase } from './database';
 import { environments } from './environment';
 import { getTodoEvent } from './events';
 import { runWorker, useWorkerNode } from './spawnWorker';
+import { median } from './stats';
 import { workerNode } from './workerNode';
 import type { ColdResult } from './workers/protocol';
 
@@ -53,7 +54,7 @@ async function main(): Promise<void> {
   let envs: Awaited<ReturnType<typeof environments>> | undefined;
   try {
     envs = await environments(db);
-    await runWorker({ file: artifacts.workers.invoke, task: { kind: 'invoke', bundle: artifacts.migrate, functionName: 'migrate', invocations: 1, concurrent: false, events: [{}] }, env: envs.development, cwd: outDir });
+    await runMigrations(artifacts, envs.development);
     await db.seed(20);
     const id = db.todoIds[0] ?? '';
     const env = production ? envs.production : envs.development;
@@ -71,9 +72,6 @@ async function main(): Promise<void> {
     }
     const profiles = readdirSync(profileDir).map((name) => JSON.parse(readFileSync(join(profileDir, name), 'utf8')) as CpuProfile);
     const buckets = selfTimeByBucket(profiles, pathToFileURL(file).href, JSON.parse(readFileSync(`${file}.map`, 'utf8')));
-    const sorted = [...cpu].sort((a, b) => a - b);
-    const middle = sorted.length / 2;
-    const median = sorted.length % 2 === 1 ? (sorted[Math.floor(middle)] ?? 0) : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
     // Every bundle bucket is a package or a project file; if none got a sample, the profile's URL of
     // the bundle no longer matched (a symlink, a query string) and the table would say nothing.
     const inBundle = buckets.filter((b) => b.inBundle).reduce((sum, b) => sum + b.share, 0);
@@ -81,7 +79,7 @@ async function main(): Promise<void> {
     const lines = buckets.filter((b) => b.share >= 0.005).map((b) => `| ${b.name} | ${b.ms.toFixed(1)} | ${(100 * b.share).toFixed(1)} % |`);
     process.stdout.write(
       [
-        `${bundle}${production ? ' (Secrets Manager)' : ''}: ${runs} cold starts on Node.js ${node.version}, sampled every ${INTERVAL_US} µs; first response CPU under the profiler ${median.toFixed(1)} ms (median). Whole processes, self time per run:`,
+        `${bundle}${production ? ' (Secrets Manager)' : ''}: ${runs} cold starts on Node.js ${node.version}, sampled every ${INTERVAL_US} µs; first response CPU under the profiler ${median(cpu).toFixed(1)} ms (median). Whole processes, self time per run:`,
         '',
         '| where | ms per run | share |',
         '|---|---|---|',

@@ -8,14 +8,14 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { buildArtifacts } from './artifacts';
+import { buildArtifacts, runMigrations } from './artifacts';
 import { measureColdStarts, type ColdSpec, type ColdVariant } from './coldStart';
 import { openBenchDatabase } from './database';
 import { environments } from './environment';
 import { openLatencyWorld } from './latency';
 import { CPU_TARGET, LATENCY_TARGET, SDK_FLOOR, SEQUELIZE_FLOOR, rows, table } from './report';
 import { measureSecrets } from './secretsTraffic';
-import { runWorker, useWorkerNode } from './spawnWorker';
+import { useWorkerNode } from './spawnWorker';
 import { workerNode } from './workerNode';
 import { measureWarm } from './warmLatency';
 
@@ -53,7 +53,7 @@ async function main(): Promise<void> {
   step(db.description);
   const envs = await environments(db);
   try {
-    await runWorker({ file: artifacts.workers.invoke, task: { kind: 'invoke', bundle: artifacts.migrate, functionName: 'migrate', invocations: 1, concurrent: false, events: [{}] }, env: envs.development, cwd: outDir });
+    await runMigrations(artifacts, envs.development);
     await db.seed(PLAN.seed);
     const firstId = db.todoIds[0];
     if (firstId === undefined) throw new Error('Seeding produced no rows');

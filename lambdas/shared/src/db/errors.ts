@@ -36,8 +36,10 @@ export function isAuthFailure(error: unknown): boolean {
 
 /** Sequelize's classes for "could not get a working connection" (refused, timed out, pool exhausted...). */
 const CONNECTION_ERROR_NAMES = /^Sequelize(Connection\w*Error|HostNotFoundError|HostNotReachableError|InvalidConnectionError|AccessDeniedError)$/;
-/** Socket-level failures and PostgreSQL's "connection exception" (08xxx) and shutdown (57P0x) states. */
-const NETWORK_CODES = new Set<unknown>(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND', '57P01', '57P02', '57P03', '53300']);
+/** PostgreSQL's too_many_connections: a connect refused for want of a slot (`isServerFull`). */
+const TOO_MANY_CONNECTIONS = '53300';
+/** Socket-level failures, PostgreSQL's "connection exception" (08xxx) and shutdown (57P0x) states, and a refused slot. */
+const NETWORK_CODES = new Set<unknown>(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND', '57P01', '57P02', '57P03', TOO_MANY_CONNECTIONS]);
 /** Sequelize's classes for "waited and gave up": connecting, or waiting for a pooled connection. */
 const TIMEOUT_ERROR_NAMES = /^Sequelize(ConnectionTimedOutError|ConnectionAcquireTimeoutError)$/;
 /**
@@ -92,5 +94,5 @@ export function isConnectionFailure(error: unknown): boolean {
  * answer 503 with `Retry-After` instead (docs/scale.md measured both).
  */
 export function isServerFull(error: unknown): boolean {
-  return someInChain(error, (e) => e.code === '53300');
+  return someInChain(error, (e) => e.code === TOO_MANY_CONNECTIONS);
 }
