@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
 import { FUNCTION_NAMES, type FunctionName } from '@lambdas/shared';
-import { REQUIRE_SHIM, bundleFunction, bundleOptions } from '../scripts/bundle';
+import { REQUIRE_SHIM, bundleFunction, type BundleResult } from '../scripts/bundle';
 import { runWorker } from './spawnWorker';
 
 export interface BundleSize {
@@ -61,24 +61,21 @@ export async function buildArtifacts(root: string, dir: string): Promise<Artifac
   const outfileOf = (fn: FunctionName): string => functions.find((f) => f.fn === fn)?.outfile ?? '';
   const warmUp = await bundleFunction(root, 'todos', join(dir, 'todos-warmup'), { warmUp: true });
   const plain = await bundleFunction(root, 'todos', join(dir, 'todos-plain'), { earlyFetch: false });
-  const floorOptions = bundleOptions(root, 'todos', join(dir, 'floor'), { earlyFetch: false });
-  await build({ ...floorOptions, entryPoints: [join(root, 'bench', 'floor', 'rawPgHandler.ts')] });
-  const floorSdkOptions = bundleOptions(root, 'todos', join(dir, 'floor-sdk'), { earlyFetch: false });
-  await build({ ...floorSdkOptions, entryPoints: [join(root, 'bench', 'floor', 'rawPgSdkHandler.ts')] });
-  const floorSequelizeOptions = bundleOptions(root, 'todos', join(dir, 'floor-sequelize'), { earlyFetch: false });
-  await build({ ...floorSequelizeOptions, entryPoints: [join(root, 'bench', 'floor', 'sequelizeHandler.ts')] });
+  // The floors: the functions' bundle settings around another entry.
+  const floor = (name: string, file: string): Promise<BundleResult> => bundleFunction(root, 'todos', join(dir, name), { entry: join(root, 'bench', 'floor', file) });
+  const [floorRaw, floorSdk, floorSequelize] = await Promise.all([floor('floor', 'rawPgHandler.ts'), floor('floor-sdk', 'rawPgSdkHandler.ts'), floor('floor-sequelize', 'sequelizeHandler.ts')]);
   const [cold, warm, invoke] = await Promise.all([buildWorker(root, dir, 'cold'), buildWorker(root, dir, 'warm'), buildWorker(root, dir, 'invoke')]);
   return {
     dir,
     todos: outfileOf('todos'),
     todosWarmUp: warmUp.outfile,
     todosPlain: plain.outfile,
-    floor: floorOptions.outfile,
-    floorSdk: floorSdkOptions.outfile,
-    floorSequelize: floorSequelizeOptions.outfile,
+    floor: floorRaw.outfile,
+    floorSdk: floorSdk.outfile,
+    floorSequelize: floorSequelize.outfile,
     migrate: outfileOf('migrate'),
     workers: { cold, warm, invoke },
-    sizes: [...functions.map((f) => size(f.fn, f.outfile)), size('raw-pg floor', floorOptions.outfile), size('raw-pg + SDK floor', floorSdkOptions.outfile), size('Sequelize floor', floorSequelizeOptions.outfile)],
+    sizes: [...functions.map((f) => size(f.fn, f.outfile)), size('raw-pg floor', floorRaw.outfile), size('raw-pg + SDK floor', floorSdk.outfile), size('Sequelize floor', floorSequelize.outfile)],
   };
 }
 

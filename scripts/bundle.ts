@@ -40,6 +40,11 @@ export interface BundleVariant {
    * `false` builds the plain entry (the handler module itself), which the bench compares against.
    */
   earlyFetch?: boolean;
+  /**
+   * Another module as the entry, bundled with the functions' settings (stubs, wrappers, target):
+   * the bench's floors, the overload tests' container. It replaces the generated entries above.
+   */
+  entry?: string;
 }
 
 /**
@@ -80,11 +85,11 @@ export function warmUpEntry(fn: FunctionName): string {
 }
 
 export function bundleOptions(root: string, fn: FunctionName, outdir = join(root, 'lambdas', fn, 'dist'), variant: BundleVariant = {}): BuildOptions & { outfile: string } {
-  const generated = variant.warmUp ? warmUpEntry(fn) : variant.earlyFetch !== false ? earlyFetchEntry(fn) : undefined;
+  const generated = variant.entry !== undefined ? undefined : variant.warmUp ? warmUpEntry(fn) : variant.earlyFetch !== false ? earlyFetchEntry(fn) : undefined;
   const entry: BuildOptions =
     generated !== undefined
       ? { stdin: { contents: generated, resolveDir: root, sourcefile: `lambdas/${fn}/src/lambda-entry.ts`, loader: 'ts' } }
-      : { entryPoints: [join(root, 'lambdas', fn, 'src', 'handler.ts')] };
+      : { entryPoints: [variant.entry ?? join(root, 'lambdas', fn, 'src', 'handler.ts')] };
   return {
     absWorkingDir: root,
     ...entry,

@@ -7,8 +7,7 @@
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
-import { build } from 'esbuild';
-import { bundleOptions } from '../scripts/bundle';
+import { bundleFunction } from '../scripts/bundle';
 import type { ContainerMessage, ContainerRequest, RunReport } from './containerProtocol';
 
 export type { RunReport } from './containerProtocol';
@@ -17,9 +16,7 @@ export type RunTask = Omit<Extract<ContainerRequest, { type: 'run' }>, 'type' | 
 /** Bundles `tools/lambdaContainer.ts` (the todos handler inside) into `outdir`; returns the file to run. */
 export async function buildContainerBundle(root: string, outdir: string): Promise<string> {
   // The container's own entry replaces the generated early-fetch entry (its cold start is not measured here).
-  const options = bundleOptions(root, 'todos', outdir, { earlyFetch: false });
-  await build({ ...options, entryPoints: [join(root, 'tools', 'lambdaContainer.ts')], metafile: false });
-  return options.outfile;
+  return (await bundleFunction(root, 'todos', outdir, { entry: join(root, 'tools', 'lambdaContainer.ts') })).outfile;
 }
 
 /** Log lines that must never appear under overload: a credential search, or an error answered as a 500. */
