@@ -16,13 +16,12 @@ import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { buildContainerBundle, startContainers, type Container, type RunReport } from '../tools/containerFleet';
+import { buildContainerBundle, containerEnv, startContainers, type Container, type RunReport } from '../tools/containerFleet';
 import { FakeSecretsManager } from '../tools/fakeSecretsManager';
 import { postmasterPid, startEmbeddedPostgres } from '../tools/localPostgres';
 import { PGBOUNCER_BINARY, startPgBouncer, type PgBouncer } from '../tools/pgbouncer';
 import { prepareAppDatabase, type AppDatabase } from '../tools/scaleDatabase';
-import { toHttpApiEvent } from '../scripts/localApi/apiGatewayEvent';
-import { getTodoEvent, listTodosEvent } from './events';
+import { createTodoEvent, getTodoEvent, listTodosEvent } from './events';
 import { cpuAccountingAvailable, treeCpuMs } from './procCpu';
 import { percentile, round } from './stats';
 import { workerNode } from './workerNode';
@@ -105,16 +104,10 @@ function step(message: string): void {
   process.stderr.write(`[bench:scale] ${message}\n`);
 }
 
-const postEvent = (i: number): unknown =>
-  toHttpApiEvent(
-    { method: 'POST', url: '/todos', headers: { host: 'api.local', 'user-agent': 'bench', 'content-type': 'application/json' }, body: Buffer.from(JSON.stringify({ title: `scale ${i}` })), sourceIp: '127.0.0.1' },
-    { routeKey: 'POST /todos', pathParameters: {} },
-  );
-
 /** 10 invocations: 5 reads by id, 4 lists, 1 create. */
 function eventMix(ids: string[], offset: number): unknown[] {
   const at = (i: number): string => ids[(offset * 7 + i) % ids.length]!;
-  return [getTodoEvent(at(0)), listTodosEvent(), getTodoEvent(at(1)), listTodosEvent(), getTodoEvent(at(2)), postEvent(offset), getTodoEvent(at(3)), listTodosEvent(), getTodoEvent(at(4)), listTodosEvent()];
+  return [getTodoEvent(at(0)), listTodosEvent(), getTodoEvent(at(1)), listTodosEvent(), getTodoEvent(at(2)), createTodoEvent(offset), getTodoEvent(at(3)), listTodosEvent(), getTodoEvent(at(4)), listTodosEvent()];
 }
 
 async function measure(
@@ -302,20 +295,11 @@ async function main(): Promise<void> {
     const most = Math.max(...CONTAINER_COUNTS);
     for (const target of ['direct', 'pgbouncer'] as const) {
       step(`${target}: starting ${most} containers`);
-      const containers = await startContainers(bundle, most, (i) => {
-        const env: NodeJS.ProcessEnv = {
-          PATH: process.env.PATH,
-          NODE_ENV: 'production',
-          DB_SECRET_NAME: secrets[target],
-          // application_name: which container holds which session, in pg_stat_activity.
-          AWS_LAMBDA_FUNCTION_NAME: `${target}-${i}`,
-          POWERTOOLS_SERVICE_NAME: 'todos',
-          POWERTOOLS_LOG_LEVEL: 'INFO',
-          ...(target === 'pgbouncer' ? { DB_POOLER: 'transaction' } : {}),
-        };
-        fake.configureEnvironment(env);
-        return { name: `${target}-${i}`, env, node: node.path };
-      });
+      const containers = await startContainers(bundle, most, (i) => ({
+        name: `${target}-${i}`,
+        env: containerEnv(`${target}-${i}`, secrets[target], fake, target === 'pgbouncer' ? { DB_POOLER: 'transaction' } : {}),
+        node: node.path,
+      }));
       all.push(...containers);
       // Cold starts out of the way, one container at a time (credentials fetched, bundle warm).
       for (const c of containers) {

@@ -9,6 +9,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { bundleFunction } from '../scripts/bundle';
 import type { ContainerMessage, ContainerRequest, RunReport } from './containerProtocol';
+import type { FakeSecretsManager } from './fakeSecretsManager';
 
 export type { RunReport } from './containerProtocol';
 export type RunTask = Omit<Extract<ContainerRequest, { type: 'run' }>, 'type' | 'id'>;
@@ -17,6 +18,25 @@ export type RunTask = Omit<Extract<ContainerRequest, { type: 'run' }>, 'type' | 
 export async function buildContainerBundle(root: string, outdir: string): Promise<string> {
   // The container's own entry replaces the generated early-fetch entry (its cold start is not measured here).
   return (await bundleFunction(root, 'todos', outdir, { entry: join(root, 'tools', 'lambdaContainer.ts') })).outfile;
+}
+
+/**
+ * A container's environment as Lambda's would be in production: its password from `secret` in
+ * `fake` (the local Secrets Manager), `name` as the function's name, which PostgreSQL shows as each
+ * session's application_name (which container holds which slot), plus `extra` (e.g. DB_POOLER).
+ */
+export function containerEnv(name: string, secret: string, fake: FakeSecretsManager, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH,
+    NODE_ENV: 'production',
+    DB_SECRET_NAME: secret,
+    AWS_LAMBDA_FUNCTION_NAME: name,
+    POWERTOOLS_SERVICE_NAME: 'todos',
+    POWERTOOLS_LOG_LEVEL: 'INFO',
+    ...extra,
+  };
+  fake.configureEnvironment(env);
+  return env;
 }
 
 /** Log lines that must never appear under overload: a credential search, or an error answered as a 500. */

@@ -9,7 +9,7 @@ import type { DatabaseAccess, DatabaseResources } from './types';
  * `rds-db:connect` as exactly `user` on exactly the database (or proxy) `resourceId`:
  * `arn:aws:rds-db:<region>:<account>:dbuser:<db-…|cluster-…|prx-…>/<user>`, what RDS checks an IAM token against.
  */
-export function grantIamConnect(resourceId: string, user: string): (grantee: iam.IGrantable) => void {
+function grantIamConnect(resourceId: string, user: string): (grantee: iam.IGrantable) => void {
   return (grantee) => {
     const stack = Stack.of(grantee.grantPrincipal as unknown as Construct);
     iam.Grant.addToPrincipal({

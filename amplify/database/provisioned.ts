@@ -4,7 +4,7 @@ import type * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import type { Construct } from 'constructs';
-import { suppress } from '../nag';
+import { suppress, type Suppression } from '../nag';
 import type { ProvisionedDatabaseSettings } from '../settings';
 import type { DatabaseAccess, DatabaseResources } from './types';
 
@@ -131,21 +131,17 @@ export function provisionedDatabase(scope: Construct, settings: ProvisionedDatab
   // The application role's password: generated, attached to the instance (so it holds host, port
   // and dbname like the master secret), and set on the role by migrate as a SCRAM verifier. Not
   // needed when the functions sign IAM tokens straight to the instance.
-  const appSecret = directIam
-    ? undefined
-    : new rds.DatabaseSecret(scope, 'AppUserSecret', { username: settings.appUser, dbname: settings.name }).attach(instance);
+  const appUserSecret = directIam ? undefined : new rds.DatabaseSecret(scope, 'AppUserSecret', { username: settings.appUser, dbname: settings.name });
+  const appSecret = appUserSecret?.attach(instance);
 
+  const rotationOptIn: Suppression = { id: 'AwsSolutions-SMG4', reason: 'Rotation is opt-in (docs/deploy.md#rotation); the functions re-read the secret when the database rejects a rotated password.' };
   suppress(instance, [
-    { id: 'AwsSolutions-SMG4', reason: 'Rotation is opt-in (docs/deploy.md#rotation); the functions re-read the secret when the database rejects a rotated password.' },
+    rotationOptIn,
     { id: 'AwsSolutions-RDS3', reason: 'Single-AZ keeps the sandbox/demo database affordable; enable Multi-AZ for production workloads.' },
     { id: 'AwsSolutions-RDS10', reason: 'Deletion protection follows DEPLOY_DB_REMOVAL: off for disposable sandboxes so `ampx sandbox delete` works, on otherwise.' },
     { id: 'AwsSolutions-RDS11', reason: 'A non-default port is obscurity only; the security group admits the functions alone and the instance is not public.' },
   ]);
-  if (appSecret !== undefined) {
-    suppress(scope.node.findChild('AppUserSecret'), [
-      { id: 'AwsSolutions-SMG4', reason: 'Rotation is opt-in (docs/deploy.md#rotation); the functions re-read the secret when the database rejects a rotated password.' },
-    ]);
-  }
+  if (appUserSecret !== undefined) suppress(appUserSecret, [rotationOptIn]);
   // `cloudwatchLogsRetention` adds CDK's log-retention function (a stack-wide singleton, not a child
   // of the instance): RDS creates the log group itself, so only a custom resource can set its retention.
   for (const helper of Stack.of(instance).node.children.filter((c) => c.node.id.startsWith('LogRetention'))) {

@@ -28,7 +28,7 @@ export interface Expectations {
 }
 
 /** The IAM statements of the policies attached to a function's execution role. */
-export function functionStatements(synth: SynthesizedBackend, name: FunctionName): Json[] {
+function functionStatements(synth: SynthesizedBackend, name: FunctionName): Json[] {
   const lambda = synth.module.backend[name].resources.lambda;
   const functionStack = synth.stacks.get('function');
   if (functionStack === undefined || lambda.role === undefined) throw new Error(`no function stack or no role for ${name}`);

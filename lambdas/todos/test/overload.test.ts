@@ -21,7 +21,7 @@
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildContainerBundle, startContainers, type Container, type RunReport } from '../../../tools/containerFleet';
+import { buildContainerBundle, containerEnv, startContainers, type Container, type RunReport } from '../../../tools/containerFleet';
 import { FakeSecretsManager } from '../../../tools/fakeSecretsManager';
 import { PGBOUNCER_BINARY, startPgBouncer, type PgBouncer } from '../../../tools/pgbouncer';
 import { prepareAppDatabase, type AppDatabase } from '../../../tools/scaleDatabase';
@@ -58,23 +58,8 @@ const everyContainer: Container[] = [];
 
 const events = (): unknown[] => [apiEvent('GET', '/todos?limit=5'), apiEvent('POST', '/todos', { body: { title: 'under load' } })];
 
-function containerEnv(name: string, secret: string, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {
-    PATH: process.env.PATH,
-    NODE_ENV: 'production',
-    DB_SECRET_NAME: secret,
-    // application_name: which container holds which session, in pg_stat_activity.
-    AWS_LAMBDA_FUNCTION_NAME: name,
-    POWERTOOLS_SERVICE_NAME: 'todos',
-    POWERTOOLS_LOG_LEVEL: 'INFO',
-    ...extra,
-  };
-  fake.configureEnvironment(env);
-  return env;
-}
-
 async function start(prefix: string, secret: string, extra: Record<string, string> = {}): Promise<Container[]> {
-  const containers = await startContainers(bundle, CONTAINERS, (i) => ({ name: `${prefix}${i}`, env: containerEnv(`${prefix}${i}`, secret, extra), keepLogs: true }));
+  const containers = await startContainers(bundle, CONTAINERS, (i) => ({ name: `${prefix}${i}`, env: containerEnv(`${prefix}${i}`, secret, fake, extra), keepLogs: true }));
   everyContainer.push(...containers);
   return containers;
 }

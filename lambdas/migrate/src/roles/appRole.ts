@@ -13,6 +13,7 @@
  * verifier, never in clear) or, without one, IAM (`GRANT rds_iam`, RDS's role for IAM tokens).
  */
 import { logger, type Sequelize, type Transaction } from '@lambdas/shared';
+import { ENV_SCHEMA } from '@lambdas/shared/env';
 import { API_STATEMENT_TIMEOUT_MS, serverTimeLimits } from '@lambdas/shared/db';
 import { MIGRATIONS_TABLE } from '../storage';
 import { scramSha256Verifier } from './scramVerifier';
@@ -47,7 +48,6 @@ export class AppRoleError extends Error {
   override name = 'AppRoleError';
 }
 
-const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
 const ATTRIBUTES = { rolsuper: 'SUPERUSER', rolcreatedb: 'CREATEDB', rolcreaterole: 'CREATEROLE', rolreplication: 'REPLICATION', rolbypassrls: 'BYPASSRLS' } as const;
 /** RDS's role for IAM database authentication (absent outside RDS). */
 const RDS_IAM = 'rds_iam';
@@ -64,7 +64,8 @@ export function appRoleSettings(serverVersion: number): Record<string, string> {
 }
 
 export async function ensureAppRole(sequelize: Sequelize, transaction: Transaction, role: AppRole): Promise<AppRoleReport> {
-  if (!IDENTIFIER.test(role.user)) throw new AppRoleError(`DB_APP_USER must be a plain PostgreSQL identifier (letters, digits, _), got "${role.user}"`);
+  // The one rule for the name: DB_APP_USER's in the functions' environment schema.
+  if (!ENV_SCHEMA.DB_APP_USER.safeParse(role.user).success) throw new AppRoleError(`DB_APP_USER must be a plain PostgreSQL identifier (letters, digits, _), got "${role.user}"`);
   const run = async <T = Record<string, unknown>>(sql: string, replacements: Record<string, unknown> = {}): Promise<T[]> =>
     (await sequelize.query(sql, { replacements, transaction, raw: true }))[0] as T[];
   const q = (name: string): string => sequelize.getQueryInterface().quoteIdentifier(name);

@@ -13,9 +13,9 @@ import { defaultRegion } from '../secrets/secretsProvider';
 import { IamAuthConfigError } from './errors';
 
 /** RDS's validity window for a token. */
-export const TOKEN_LIFETIME_MS = 15 * 60_000;
+const TOKEN_LIFETIME_MS = 15 * 60_000;
 /** A token older than this is not handed to a new connection: 5 minutes of margin for clock skew and slow handshakes. */
-export const TOKEN_REUSE_MS = 10 * 60_000;
+export const TOKEN_REUSE_MS = TOKEN_LIFETIME_MS - 5 * 60_000;
 
 /** Who the token is for: it signs exactly this host, port, user and region. */
 export interface TokenTarget {
